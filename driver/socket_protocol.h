@@ -1,0 +1,151 @@
+/*
+ * socket_protocol.h - the messages that carry the binder "device" between a
+ * process (libbinder's device layer) and binderd over a Unix stream socket.
+ *
+ * This header is shared by binderd (the server) and libbinder's binderd
+ * backend (the client). Nothing here is public API.
+ *
+ * Model
+ * -----
+ * - "Opening the device" is connect() to binderd's socket. That connection
+ *   is the PROCESS channel: its credentials (SO_PEERCRED) are the process's
+ *   identity, and its closing is the process's death (like the last close
+ *   of a binder fd in the kernel). Each connection is its own binder
+ *   process, even when one program connects twice.
+ * - Every thread that issues ioctls has its own THREAD channel: one end of a
+ *   socketpair that the process hands to binderd over its process channel
+ *   (BINDERD_OP_NEW_THREAD with SCM_RIGHTS). Only the holder of a process
+ *   channel can add threads to it, so no process can attach to another.
+ * - The receive area (the binder mmap) is a memfd that binderd creates,
+ *   maps read-write itself, seals against growing, shrinking and any future
+ *   writable mapping, and hands over; the process maps it read-only.
+ *   binderd reports buffer addresses in the process's own address space
+ *   (the address the process says it mapped the area at), so BR_TRANSACTION
+ *   and BR_REPLY carry pointers the process can use as with the kernel.
+ * - Payloads travel through a per-thread SEND area: a memfd that the
+ *   process creates, seals against shrinking, and hands to binderd (which
+ *   maps it read-only). In the write stream of BINDER_WRITE_READ, the
+ *   data.ptr.buffer and data.ptr.offsets fields of BC_TRANSACTION /
+ *   BC_REPLY (and the buffer field of BINDER_TYPE_PTR objects inside the
+ *   data) are byte offsets into the send area instead of pointers. binderd
+ *   copies each payload once, from the send area straight into the
+ *   receiver's area, and validates only that copy.
+ * - File descriptors in a transaction (BINDER_TYPE_FD objects and the
+ *   entries of BINDER_TYPE_FDA arrays, in the order they appear) travel as
+ *   SCM_RIGHTS with the BINDERD_OP_IOCTL request. Before binderd returns a
+ *   BR_TRANSACTION / BR_REPLY that carries fds, it sends them to the
+ *   receiving thread in a BINDERD_MSG_FD_INSTALL message; the thread answers
+ *   with BINDERD_OP_FD_NUMBERS giving the fd numbers it received, and
+ *   binderd writes those numbers into the buffer (which the receiver cannot
+ *   write) before sending the result.
+ *
+ * Framing
+ * -------
+ * Process -> binderd: struct binderd_request, then payload_size bytes.
+ * binderd -> process: struct binderd_message, then payload_size bytes.
+ * File descriptors ride on the first byte of their header (SCM_RIGHTS).
+ * All integers are in host byte order (the socket never leaves the host).
+ */
+#ifndef BINDERD_SOCKET_PROTOCOL_H
+#define BINDERD_SOCKET_PROTOCOL_H
+
+#include <stdint.h>
+
+/* Bumped whenever a message changes shape. */
+#define BINDERD_PROTOCOL_VERSION 1u
+
+/* Where binderd listens unless told otherwise (--socket / BINDER_DEVICE). */
+#define BINDERD_DEFAULT_SOCKET "/run/binderd/binder.sock"
+
+/* Largest receive area, as the kernel's binder mmap (4 MiB). */
+#define BINDERD_MAX_AREA_SIZE (4u * 1024u * 1024u)
+
+/* Largest send area a thread may hand over. */
+#define BINDERD_MAX_SEND_AREA_SIZE (16u * 1024u * 1024u)
+
+/* Largest write stream accepted in one BINDER_WRITE_READ. */
+#define BINDERD_MAX_WRITE_SIZE (256u * 1024u)
+
+/* Largest read buffer served in one BINDER_WRITE_READ. */
+#define BINDERD_MAX_READ_SIZE (256u * 1024u)
+
+/* Most fds carried by one request or one FD_INSTALL message. */
+#define BINDERD_MAX_FDS_PER_MESSAGE 250u
+
+enum binderd_op {
+	/* process channel, first message: arg = BINDERD_PROTOCOL_VERSION.
+	 * Answer payload: struct binderd_hello_reply. */
+	BINDERD_OP_HELLO = 1,
+	/* process channel: map the receive area. arg = size in bytes.
+	 * payload: uint64_t address where the process will map it.
+	 * Answer: status, one fd (the memfd) on success. */
+	BINDERD_OP_MMAP = 2,
+	/* process channel: one fd attached, a new thread channel.
+	 * arg = the thread's id (informational, for logs). */
+	BINDERD_OP_NEW_THREAD = 3,
+	/* thread channel: an ioctl. arg = the ioctl command; payload = the
+	 * ioctl argument (for BINDER_WRITE_READ: struct binderd_write_read,
+	 * then the unconsumed write bytes). Answer payload: the ioctl's output
+	 * (for BINDER_WRITE_READ: struct binderd_write_read_result, then the
+	 * read bytes). */
+	BINDERD_OP_IOCTL = 4,
+	/* thread channel: one fd attached, a sealed memfd that becomes this
+	 * thread's send area (replacing the previous one). No answer is sent
+	 * on success; an error closes the thread channel. */
+	BINDERD_OP_SEND_AREA = 5,
+	/* thread channel: answer to BINDERD_MSG_FD_INSTALL; payload: int32_t
+	 * fd numbers, one per fd received, in order. */
+	BINDERD_OP_FD_NUMBERS = 6,
+	/* thread channel: the thread waits with poll(); binderd sends a
+	 * BINDERD_MSG_WAKEUP when it has work, until the next ioctl. */
+	BINDERD_OP_POLL_ARM = 7,
+};
+
+enum binderd_message_kind {
+	/* The answer to a request. status = 0 or -errno. */
+	BINDERD_MSG_RESULT = 1,
+	/* fd_count fds attached: answer with BINDERD_OP_FD_NUMBERS. */
+	BINDERD_MSG_FD_INSTALL = 2,
+	/* The polling thread has work; carries nothing. May arrive at any
+	 * time on a thread channel that armed polling: skip it. */
+	BINDERD_MSG_WAKEUP = 3,
+};
+
+struct binderd_request {
+	uint32_t op;           /* enum binderd_op */
+	uint32_t payload_size; /* bytes that follow this header */
+	uint64_t arg;          /* op-specific */
+	uint32_t fd_count;     /* fds attached (SCM_RIGHTS) */
+	uint32_t reserved;     /* zero */
+};
+
+struct binderd_message {
+	uint32_t kind;         /* enum binderd_message_kind */
+	int32_t status;        /* 0 or -errno, for BINDERD_MSG_RESULT */
+	uint32_t payload_size; /* bytes that follow this header */
+	uint32_t fd_count;     /* fds attached (SCM_RIGHTS) */
+};
+
+struct binderd_hello_reply {
+	uint32_t protocol_version;
+	int32_t pid; /* the process's pid as binderd sees it */
+};
+
+/* BINDER_WRITE_READ request payload header, followed by write_size bytes
+ * (the part of the caller's write buffer not consumed yet). */
+struct binderd_write_read {
+	uint64_t write_size; /* bytes that follow */
+	uint64_t read_size;  /* room left in the caller's read buffer */
+	uint32_t flags;      /* BINDERD_WR_NONBLOCK */
+	uint32_t reserved;
+};
+
+#define BINDERD_WR_NONBLOCK 1u
+
+/* BINDER_WRITE_READ answer payload header, followed by read_size bytes. */
+struct binderd_write_read_result {
+	uint64_t write_consumed; /* of the bytes sent */
+	uint64_t read_size;      /* bytes that follow */
+};
+
+#endif

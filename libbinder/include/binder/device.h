@@ -1,0 +1,101 @@
+/*
+ * binder/device.h - the binder device layer: open / mmap / ioctl / poll /
+ * close on a binder device, whatever backs it.
+ *
+ * Two backends, chosen at run time from the path:
+ *  - a character device (e.g. /dev/binder): the Linux kernel driver, used
+ *    through open/mmap/ioctl/poll as usual;
+ *  - a Unix socket: binderd, the userspace driver, reached through the
+ *    protocol in driver/socket_protocol.h.
+ * Callers speak the kernel UAPI (<linux/android/binder.h>) in both cases:
+ * BINDER_WRITE_READ with BC_* / BR_* streams, flat_binder_object, ... with
+ * real pointers into the caller's memory, exactly as with the kernel.
+ *
+ * Ownership: binder_device_open() returns a device the caller owns and
+ * releases with binder_device_close(). Closing is the "last close" of the
+ * kernel: the binder process ends, its nodes die, its refs are dropped.
+ *
+ * Thread-safety: a device may be used from many threads at once; each
+ * thread is its own binder thread (as in the kernel, where the thread is
+ * the calling task). open/close are not to race with other calls on the
+ * same device.
+ *
+ * Errors: functions return 0 (or a non-negative value) on success and a
+ * negative errno value on failure, never -1 with errno.
+ */
+#ifndef BINDER_DEVICE_H
+#define BINDER_DEVICE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct binder_device binder_device;
+
+enum binder_device_backend {
+	BINDER_BACKEND_KERNEL = 1,
+	BINDER_BACKEND_BINDERD = 2,
+};
+
+/* Environment variable naming the device for every program. */
+#define BINDER_DEVICE_ENV "BINDER_DEVICE"
+
+/*
+ * The device path to use when the caller names none: $BINDER_DEVICE if set
+ * and not empty; else /dev/binder if it is a character device; else
+ * binderd's default socket. The returned string is static or from the
+ * environment: do not free it.
+ */
+const char *binder_device_default_path(void);
+
+/*
+ * Opens the device at path (NULL: binder_device_default_path()). Picks the
+ * backend from what the path is: -ENODEV if it is neither a character
+ * device nor a socket. flags: 0 or O_NONBLOCK (then BINDER_WRITE_READ with
+ * a read part returns -EAGAIN instead of waiting). On success *out is set.
+ */
+int binder_device_open(const char *path, int flags, binder_device **out);
+
+/* Which backend the device uses. */
+enum binder_device_backend binder_device_backend(const binder_device *device);
+
+/*
+ * Maps the receive area (the binder mmap), read-only, of size bytes
+ * (at most 4 MiB are used, like the kernel). Once per device: -EBUSY the
+ * second time. On success *addr is where it is mapped; the mapping lives
+ * until binder_device_close().
+ */
+int binder_device_mmap(binder_device *device, size_t size, void **addr);
+
+/*
+ * Issues a binder ioctl (BINDER_WRITE_READ, BINDER_VERSION,
+ * BINDER_SET_MAX_THREADS, BINDER_SET_CONTEXT_MGR, BINDER_SET_CONTEXT_MGR_EXT,
+ * BINDER_THREAD_EXIT, ...) as the calling thread. arg points to the
+ * command's argument, which is read and written as the kernel does.
+ * Returns 0 or -errno (e.g. -EAGAIN, -EINVAL, -EBUSY, -EPERM, -ENOTCONN
+ * when binderd went away).
+ */
+int binder_device_ioctl(binder_device *device, unsigned long cmd, void *arg);
+
+/*
+ * A file descriptor the calling thread can poll (POLLIN) for binder work,
+ * for programs with their own event loop. It becomes readable when the
+ * thread (or its process, for a thread that entered the looper) has work;
+ * then call BINDER_WRITE_READ. Call again before each poll: the fd may be
+ * per thread. Owned by the device: do not close it. Returns fd or -errno.
+ */
+int binder_device_poll_fd(binder_device *device);
+
+/*
+ * Closes the device and unmaps its area. The device must not be in use by
+ * another thread. NULL is allowed.
+ */
+void binder_device_close(binder_device *device);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
