@@ -141,6 +141,9 @@ struct binderd_write_read {
 };
 
 #define BINDERD_WR_NONBLOCK 1u
+/* The caller's read_consumed was not zero: no BR_NOOP goes first (the
+ * kernel puts BR_NOOP only at the start of an empty read buffer). */
+#define BINDERD_WR_READ_CONSUMED 2u
 
 /* BINDER_WRITE_READ answer payload header, followed by read_size bytes. */
 struct binderd_write_read_result {
