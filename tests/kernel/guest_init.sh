@@ -61,8 +61,9 @@ if [ -n "$binderd_pid" ]; then
 	kill -TERM "$binderd_pid"
 	wait "$binderd_pid"
 	binderd_status=$?
-	if [ "$binderd_status" -ne 0 ]; then
-		echo "guest: binderd exited with status $binderd_status; its log:"
+	if [ "$binderd_status" -ne 0 ] ||
+		grep -qE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" /tmp/binderd.log; then
+		echo "guest: binderd exited with status $binderd_status or reported an error; its log:"
 		cat /tmp/binderd.log
 		[ "$status" -eq 0 ] && status=1
 	fi
