@@ -1,0 +1,441 @@
+/*
+ * channel.c - framing of binderd's Unix stream connections: requests in
+ * (with their SCM_RIGHTS fds), messages out (queued when the peer is slow).
+ */
+#include "channel.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+
+void after_event(void);
+
+extern struct event_base *binderd_event_base;
+
+static void channel_on_readable(evutil_socket_t fd, short events, void *arg);
+static void channel_on_writable(evutil_socket_t fd, short events, void *arg);
+
+int channel_open(struct channel *channel, int fd, size_t max_payload,
+                 const struct channel_handlers *handlers, void *owner)
+{
+	memset(channel, 0, sizeof(*channel));
+	channel->fd = fd;
+	channel->owner = owner;
+	channel->handlers = handlers;
+	channel->max_payload = max_payload;
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	channel->input_capacity = 4096;
+	channel->input = malloc(channel->input_capacity);
+	channel->read_event = event_new(binderd_event_base, fd, EV_READ | EV_PERSIST,
+	                                channel_on_readable, channel);
+	channel->write_event = event_new(binderd_event_base, fd, EV_WRITE | EV_PERSIST,
+	                                 channel_on_writable, channel);
+	if (!channel->input || !channel->read_event || !channel->write_event) {
+		channel_close(channel);
+		return -ENOMEM;
+	}
+	event_add(channel->read_event, NULL);
+	return 0;
+}
+
+static void close_fds(int *fds, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		close(fds[i]);
+}
+
+static struct channel *pending_closes;
+
+static void forget_pending_close(struct channel *channel)
+{
+	if (!channel->close_pending)
+		return;
+	for (struct channel **link = &pending_closes; *link; link = &(*link)->next_pending) {
+		if (*link == channel) {
+			*link = channel->next_pending;
+			break;
+		}
+	}
+	channel->close_pending = false;
+}
+
+void channel_run_pending_closes(void)
+{
+	while (pending_closes) {
+		struct channel *channel = pending_closes;
+		pending_closes = channel->next_pending;
+		channel->close_pending = false;
+		channel->handlers->on_close(channel->owner);
+	}
+}
+
+void channel_close(struct channel *channel)
+{
+	forget_pending_close(channel);
+	if (channel->closed)
+		return;
+	channel->closed = true;
+	if (channel->read_event)
+		event_free(channel->read_event);
+	if (channel->write_event)
+		event_free(channel->write_event);
+	channel->read_event = channel->write_event = NULL;
+	if (channel->fd >= 0)
+		close(channel->fd);
+	channel->fd = -1;
+	close_fds(channel->queued_fds, channel->queued_fd_count);
+	channel->queued_fd_count = 0;
+	close_fds(channel->output_fds, channel->output_fd_count);
+	channel->output_fd_count = 0;
+	free(channel->input);
+	channel->input = NULL;
+	free(channel->output);
+	channel->output = NULL;
+}
+
+void channel_fail(struct channel *channel, const char *why)
+{
+	if (channel->closed)
+		return;
+	log_warning("closing a channel: %s", why);
+	channel_close(channel);
+	channel->close_pending = true;
+	channel->next_pending = pending_closes;
+	pending_closes = channel;
+}
+
+/* Takes the fds that arrived with a recvmsg into the queue. */
+static int take_fds(struct channel *channel, struct msghdr *message)
+{
+	int result = 0;
+	for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(message); cmsg;
+	     cmsg = CMSG_NXTHDR(message, cmsg)) {
+		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int fds[BINDERD_MAX_FDS_PER_MESSAGE * 2];
+		if (count > sizeof(fds) / sizeof(fds[0]))
+			count = sizeof(fds) / sizeof(fds[0]);
+		memcpy(fds, CMSG_DATA(cmsg), count * sizeof(int));
+		for (size_t i = 0; i < count; i++) {
+			if (channel->queued_fd_count < CHANNEL_MAX_QUEUED_FDS)
+				channel->queued_fds[channel->queued_fd_count++] = fds[i];
+			else {
+				close(fds[i]);
+				result = -EMFILE;
+			}
+		}
+	}
+	if (message->msg_flags & MSG_CTRUNC)
+		result = -EMFILE;
+	return result;
+}
+
+static bool header_valid(const struct channel *channel, const struct binderd_request *request)
+{
+	return request->op >= BINDERD_OP_HELLO && request->op <= BINDERD_OP_POLL_ARM &&
+	       request->payload_size <= channel->max_payload &&
+	       request->fd_count <= BINDERD_MAX_FDS_PER_MESSAGE && request->reserved == 0;
+}
+
+/* Hands every complete request in the input buffer to the owner. */
+static void dispatch(struct channel *channel)
+{
+	size_t position = 0;
+	channel->dispatching = true;
+	while (!channel->closed &&
+	       channel->input_length - position >= sizeof(struct binderd_request)) {
+		struct binderd_request request;
+		memcpy(&request, channel->input + position, sizeof(request));
+		if (!header_valid(channel, &request)) {
+			channel->dispatching = false;
+			channel_fail(channel, "malformed request header");
+			return;
+		}
+		size_t total = sizeof(request) + request.payload_size;
+		if (channel->input_length - position < total) {
+			if (total > channel->input_capacity && position == 0) {
+				uint8_t *bigger = realloc(channel->input, total);
+				if (!bigger) {
+					channel->dispatching = false;
+					channel_fail(channel, "out of memory");
+					return;
+				}
+				channel->input = bigger;
+				channel->input_capacity = total;
+			}
+			break;
+		}
+		if (request.fd_count > channel->queued_fd_count) {
+			channel->dispatching = false;
+			channel_fail(channel, "request announces fds it did not send");
+			return;
+		}
+		int fds[BINDERD_MAX_FDS_PER_MESSAGE];
+		memcpy(fds, channel->queued_fds, request.fd_count * sizeof(int));
+		channel->queued_fd_count -= request.fd_count;
+		memmove(channel->queued_fds, channel->queued_fds + request.fd_count,
+		        channel->queued_fd_count * sizeof(int));
+		position += total;
+		channel->handlers->on_request(channel->owner, &request,
+		                              channel->input + position - request.payload_size, fds,
+		                              request.fd_count);
+	}
+	channel->dispatching = false;
+	if (channel->closed)
+		return;
+	if (position > 0) {
+		memmove(channel->input, channel->input + position,
+		        channel->input_length - position);
+		channel->input_length -= position;
+	}
+	/* If the buffer must hold a larger request, grow it. */
+	if (channel->input_length >= sizeof(struct binderd_request)) {
+		struct binderd_request request;
+		memcpy(&request, channel->input, sizeof(request));
+		size_t total = sizeof(request) + request.payload_size;
+		if (total > channel->input_capacity) {
+			uint8_t *bigger = realloc(channel->input, total);
+			if (!bigger) {
+				channel_fail(channel, "out of memory");
+				return;
+			}
+			channel->input = bigger;
+			channel->input_capacity = total;
+		}
+	}
+}
+
+static void channel_on_readable(evutil_socket_t fd, short events, void *arg)
+{
+	(void)events;
+	struct channel *channel = arg;
+	union {
+		char buffer[CMSG_SPACE(sizeof(int) * BINDERD_MAX_FDS_PER_MESSAGE * 2)];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {channel->input + channel->input_length,
+	                    channel->input_capacity - channel->input_length};
+	struct msghdr message = {.msg_iov = &iov,
+	                         .msg_iovlen = 1,
+	                         .msg_control = control.buffer,
+	                         .msg_controllen = sizeof(control.buffer)};
+	ssize_t got = recvmsg(fd, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (got < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		channel_fail(channel, "receive failed");
+		after_event();
+		return;
+	}
+	if (take_fds(channel, &message) < 0) {
+		channel_fail(channel, "too many fds");
+		after_event();
+		return;
+	}
+	if (got == 0) {
+		channel_close(channel);
+		channel->handlers->on_close(channel->owner);
+		after_event();
+		return;
+	}
+	channel->input_length += (size_t)got;
+	dispatch(channel);
+	after_event();
+}
+
+/* Sends what is queued. Returns 0, or -errno on a broken connection. */
+static int flush(struct channel *channel)
+{
+	while (channel->output_sent < channel->output_length) {
+		size_t end = channel->output_length;
+		bool attach = channel->output_fd_count > 0 &&
+		              channel->output_sent == channel->output_fd_position;
+		if (channel->output_fd_count > 0 &&
+		    channel->output_sent < channel->output_fd_position)
+			end = channel->output_fd_position;
+		struct iovec iov = {channel->output + channel->output_sent,
+		                    end - channel->output_sent};
+		union {
+			char buffer[CMSG_SPACE(sizeof(int) * BINDERD_MAX_FDS_PER_MESSAGE)];
+			struct cmsghdr align;
+		} control;
+		struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1};
+		if (attach) {
+			message.msg_control = control.buffer;
+			message.msg_controllen = CMSG_SPACE(sizeof(int) * channel->output_fd_count);
+			struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
+			cmsg->cmsg_level = SOL_SOCKET;
+			cmsg->cmsg_type = SCM_RIGHTS;
+			cmsg->cmsg_len = CMSG_LEN(sizeof(int) * channel->output_fd_count);
+			memcpy(CMSG_DATA(cmsg), channel->output_fds,
+			       sizeof(int) * channel->output_fd_count);
+		}
+		ssize_t sent = sendmsg(channel->fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			return -errno;
+		}
+		if (attach) {
+			close_fds(channel->output_fds, channel->output_fd_count);
+			channel->output_fd_count = 0;
+		}
+		channel->output_sent += (size_t)sent;
+	}
+	if (channel->output_sent == channel->output_length) {
+		channel->output_sent = channel->output_length = 0;
+		event_del(channel->write_event);
+	} else {
+		event_add(channel->write_event, NULL);
+	}
+	return 0;
+}
+
+static void channel_on_writable(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	struct channel *channel = arg;
+	if (flush(channel) < 0)
+		channel_fail(channel, "send failed");
+	after_event();
+}
+
+int channel_send(struct channel *channel, uint32_t kind, int32_t status,
+                 const struct iovec *payload, int payload_count, const int *fds, size_t fd_count)
+{
+	if (channel->closed)
+		return -EPIPE;
+	struct binderd_message header = {
+	        .kind = kind, .status = status, .fd_count = (uint32_t)fd_count};
+	size_t payload_size = 0;
+	for (int i = 0; i < payload_count; i++)
+		payload_size += payload[i].iov_len;
+	header.payload_size = (uint32_t)payload_size;
+
+	if (channel->output_length == 0) {
+		/* Fast path: straight to the socket. */
+		struct iovec iov[8];
+		if (payload_count > 7)
+			return -EINVAL;
+		iov[0].iov_base = &header;
+		iov[0].iov_len = sizeof(header);
+		for (int i = 0; i < payload_count; i++)
+			iov[i + 1] = payload[i];
+		union {
+			char buffer[CMSG_SPACE(sizeof(int) * BINDERD_MAX_FDS_PER_MESSAGE)];
+			struct cmsghdr align;
+		} control;
+		struct msghdr message = {.msg_iov = iov, .msg_iovlen = (size_t)payload_count + 1};
+		if (fd_count > 0) {
+			message.msg_control = control.buffer;
+			message.msg_controllen = CMSG_SPACE(sizeof(int) * fd_count);
+			struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
+			cmsg->cmsg_level = SOL_SOCKET;
+			cmsg->cmsg_type = SCM_RIGHTS;
+			cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fd_count);
+			memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * fd_count);
+		}
+		ssize_t sent;
+		do
+			sent = sendmsg(channel->fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+		while (sent < 0 && errno == EINTR);
+		size_t total = sizeof(header) + payload_size;
+		if (sent < 0) {
+			if (errno != EAGAIN) {
+				channel_fail(channel, "send failed");
+				return -EPIPE;
+			}
+			sent = 0;
+		}
+		if ((size_t)sent == total)
+			return 0;
+		/* Queue the rest. fds went out with the first byte if any did. */
+		size_t skip = (size_t)sent;
+		if (skip == 0 && fd_count > 0) {
+			for (size_t i = 0; i < fd_count; i++) {
+				channel->output_fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
+				if (channel->output_fds[i] < 0) {
+					close_fds(channel->output_fds, i);
+					channel_fail(channel, "out of fds");
+					return -EPIPE;
+				}
+			}
+			channel->output_fd_count = fd_count;
+			channel->output_fd_position = 0;
+		}
+		if (total - skip > channel->output_capacity) {
+			uint8_t *bigger = realloc(channel->output, total - skip);
+			if (!bigger) {
+				channel_fail(channel, "out of memory");
+				return -EPIPE;
+			}
+			channel->output = bigger;
+			channel->output_capacity = total - skip;
+		}
+		size_t at = 0;
+		for (int i = 0; i <= payload_count; i++) {
+			const uint8_t *base = iov[i].iov_base;
+			size_t length = iov[i].iov_len;
+			if (skip >= length) {
+				skip -= length;
+				continue;
+			}
+			memcpy(channel->output + at, base + skip, length - skip);
+			at += length - skip;
+			skip = 0;
+		}
+		channel->output_length = at;
+		channel->output_sent = 0;
+		event_add(channel->write_event, NULL);
+		return 0;
+	}
+
+	/* Something is queued already: append behind it. */
+	size_t total = sizeof(header) + payload_size;
+	if (channel->output_length + total > CHANNEL_MAX_OUTPUT ||
+	    (fd_count > 0 && channel->output_fd_count > 0)) {
+		channel_fail(channel, "peer does not read its messages");
+		return -ENOBUFS;
+	}
+	if (channel->output_length + total > channel->output_capacity) {
+		uint8_t *bigger = realloc(channel->output, channel->output_length + total);
+		if (!bigger) {
+			channel_fail(channel, "out of memory");
+			return -EPIPE;
+		}
+		channel->output = bigger;
+		channel->output_capacity = channel->output_length + total;
+	}
+	if (fd_count > 0) {
+		for (size_t i = 0; i < fd_count; i++) {
+			channel->output_fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
+			if (channel->output_fds[i] < 0) {
+				close_fds(channel->output_fds, i);
+				channel_fail(channel, "out of fds");
+				return -EPIPE;
+			}
+		}
+		channel->output_fd_count = fd_count;
+		channel->output_fd_position = channel->output_length;
+	}
+	memcpy(channel->output + channel->output_length, &header, sizeof(header));
+	channel->output_length += sizeof(header);
+	for (int i = 0; i < payload_count; i++) {
+		memcpy(channel->output + channel->output_length, payload[i].iov_base,
+		       payload[i].iov_len);
+		channel->output_length += payload[i].iov_len;
+	}
+	return 0;
+}

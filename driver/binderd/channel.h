@@ -1,0 +1,77 @@
+/*
+ * channel.h - one Unix stream connection between binderd and a process
+ * (its process channel or one of its thread channels): non-blocking input
+ * framed into requests with their SCM_RIGHTS fds, and output messages that
+ * are queued (boundedly) when the peer does not read fast enough.
+ */
+#ifndef BINDERD_CHANNEL_H
+#define BINDERD_CHANNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "driver/socket_protocol.h"
+
+struct event;
+
+#define CHANNEL_MAX_QUEUED_FDS (2u * BINDERD_MAX_FDS_PER_MESSAGE)
+#define CHANNEL_MAX_OUTPUT     (2u * 1024u * 1024u)
+
+struct channel;
+
+struct channel_handlers {
+	/* One complete request. fds are owned by the handler: it closes or
+	 * keeps them (fd_count of them). */
+	void (*on_request)(void *owner, const struct binderd_request *request,
+	                   const uint8_t *payload, int *fds, size_t fd_count);
+	/* The peer closed, or broke the protocol. Called once. */
+	void (*on_close)(void *owner);
+};
+
+struct channel {
+	int fd;
+	void *owner;
+	const struct channel_handlers *handlers;
+	struct event *read_event;
+	struct event *write_event;
+	size_t max_payload;
+	uint8_t *input;
+	size_t input_length;
+	size_t input_capacity;
+	int queued_fds[CHANNEL_MAX_QUEUED_FDS];
+	size_t queued_fd_count;
+	uint8_t *output;
+	size_t output_length;
+	size_t output_capacity;
+	size_t output_sent;
+	int output_fds[BINDERD_MAX_FDS_PER_MESSAGE]; /* ours, dup'ed */
+	size_t output_fd_count;
+	size_t output_fd_position; /* where in output they attach */
+	bool closed;
+	bool dispatching;
+	bool close_pending; /* on_close still to be called */
+	struct channel *next_pending;
+};
+
+/* Takes ownership of fd (made non-blocking) and starts reading. */
+int channel_open(struct channel *channel, int fd, size_t max_payload,
+                 const struct channel_handlers *handlers, void *owner);
+/* Stops reading, closes fd and every fd still held, frees buffers. Safe to
+ * call twice and from inside a handler. Does not call on_close. */
+void channel_close(struct channel *channel);
+/* Sends a message with up to BINDERD_MAX_FDS_PER_MESSAGE fds (the caller
+ * keeps its fds: they are duplicated by the kernel on send). A message
+ * that cannot go out at once is queued; -EPIPE when the channel is
+ * closed, -ENOBUFS when the peer let too much pile up (the channel is then
+ * closed and on_close called later). */
+int channel_send(struct channel *channel, uint32_t kind, int32_t status,
+                 const struct iovec *payload, int payload_count, const int *fds, size_t fd_count);
+/* Protocol error or broken peer: logs, closes, and calls on_close from
+ * channel_run_pending_closes(), never from inside the caller. */
+void channel_fail(struct channel *channel, const char *why);
+/* Calls on_close for channels that failed; run after each event. */
+void channel_run_pending_closes(void);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * process.c - binder processes: one per connection to binderd's socket
+ * (the process channel). Handles the process-channel requests (hello,
+ * mmap, new thread), hands out handle numbers, wakes threads for
+ * process-wide work, and reclaims everything when the process goes away.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "binderd.h"
+#include "log.h"
+
+static TAILQ_HEAD(proc_queue, proc) all_procs = TAILQ_HEAD_INITIALIZER(all_procs);
+
+static void proc_on_request(void *owner, const struct binderd_request *request,
+                            const uint8_t *payload, int *fds, size_t fd_count);
+static void proc_on_close(void *owner);
+
+static const struct channel_handlers proc_handlers = {
+        .on_request = proc_on_request,
+        .on_close = proc_on_close,
+};
+
+static void read_security_context(struct proc *proc, int fd)
+{
+	char label[256];
+	socklen_t length = sizeof(label) - 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERSEC, label, &length) == 0 && length > 0) {
+		label[length] = '\0';
+		proc->security_ctx = strdup(label);
+	}
+}
+
+void proc_accept(int fd)
+{
+	struct ucred credentials;
+	socklen_t length = sizeof(credentials);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) < 0) {
+		log_warning("SO_PEERCRED failed: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (context.proc_count >= BINDERD_MAX_PROCS) {
+		log_warning("refusing pid %d: %zu processes already", credentials.pid,
+		            context.proc_count);
+		close(fd);
+		return;
+	}
+	struct proc *proc = calloc(1, sizeof(*proc));
+	if (!proc) {
+		close(fd);
+		return;
+	}
+	proc->debug_id = next_debug_id();
+	proc->pid = credentials.pid;
+	proc->euid = credentials.uid;
+	proc->area.memfd = -1;
+	TAILQ_INIT(&proc->threads);
+	TAILQ_INIT(&proc->waiting_threads);
+	work_list_init(&proc->todo);
+	work_list_init(&proc->delivered_death);
+	read_security_context(proc, fd);
+	if (channel_open(&proc->channel, fd, 64, &proc_handlers, proc) < 0) {
+		close(fd);
+		free(proc->security_ctx);
+		free(proc);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&all_procs, proc, entry);
+	context.proc_count++;
+	log_debug("proc %d (uid %d) connected", proc->pid, proc->euid);
+}
+
+static void reply(struct proc *proc, int32_t status, const void *payload, size_t size,
+                  const int *fds, size_t fd_count)
+{
+	struct iovec iov = {(void *)payload, size};
+	channel_send(&proc->channel, BINDERD_MSG_RESULT, status, &iov, payload ? 1 : 0, fds,
+	             fd_count);
+}
+
+static void close_all(int *fds, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		close(fds[i]);
+}
+
+static void proc_on_request(void *owner, const struct binderd_request *request,
+                            const uint8_t *payload, int *fds, size_t fd_count)
+{
+	struct proc *proc = owner;
+	if (!proc->hello_done && request->op != BINDERD_OP_HELLO) {
+		close_all(fds, fd_count);
+		channel_fail(&proc->channel, "request before hello");
+		return;
+	}
+	switch (request->op) {
+	case BINDERD_OP_HELLO: {
+		close_all(fds, fd_count);
+		if (proc->hello_done || request->arg != BINDERD_PROTOCOL_VERSION) {
+			reply(proc, -EPROTO, NULL, 0, NULL, 0);
+			channel_fail(&proc->channel, "bad hello");
+			return;
+		}
+		proc->hello_done = true;
+		struct binderd_hello_reply hello = {.protocol_version = BINDERD_PROTOCOL_VERSION,
+		                                    .pid = proc->pid};
+		reply(proc, 0, &hello, sizeof(hello), NULL, 0);
+		return;
+	}
+	case BINDERD_OP_MMAP: {
+		close_all(fds, fd_count);
+		uint64_t user_base;
+		if (request->payload_size != sizeof(user_base)) {
+			reply(proc, -EINVAL, NULL, 0, NULL, 0);
+			return;
+		}
+		memcpy(&user_base, payload, sizeof(user_base));
+		if (request->arg == 0 || request->arg > SIZE_MAX) {
+			reply(proc, -EINVAL, NULL, 0, NULL, 0);
+			return;
+		}
+		int error = area_map(&proc->area, (size_t)request->arg, user_base);
+		if (error) {
+			reply(proc, error, NULL, 0, NULL, 0);
+			return;
+		}
+		reply(proc, 0, NULL, 0, &proc->area.memfd, 1);
+		return;
+	}
+	case BINDERD_OP_NEW_THREAD: {
+		if (fd_count != 1) {
+			close_all(fds, fd_count);
+			reply(proc, -EINVAL, NULL, 0, NULL, 0);
+			return;
+		}
+		if (proc->thread_count >= BINDERD_MAX_THREADS_PER_PROC) {
+			close(fds[0]);
+			reply(proc, -EMFILE, NULL, 0, NULL, 0);
+			return;
+		}
+		struct thread *thread = thread_new(proc, fds[0]);
+		reply(proc, thread ? 0 : -ENOMEM, NULL, 0, NULL, 0);
+		return;
+	}
+	default:
+		close_all(fds, fd_count);
+		reply(proc, -EINVAL, NULL, 0, NULL, 0);
+		return;
+	}
+}
+
+static void proc_on_close(void *owner)
+{
+	proc_release(owner);
+}
+
+int proc_desc_alloc(struct proc *proc, bool context_manager_node, uint32_t *desc)
+{
+	size_t start = context_manager_node ? 0 : 1;
+	size_t word = proc->desc_search_from;
+	for (;; word++) {
+		if (word >= proc->desc_bitmap_words) {
+			size_t words = proc->desc_bitmap_words ? proc->desc_bitmap_words * 2 : 4;
+			uint64_t *bigger = realloc(proc->desc_bitmap, words * sizeof(uint64_t));
+			if (!bigger)
+				return -ENOMEM;
+			memset(bigger + proc->desc_bitmap_words, 0,
+			       (words - proc->desc_bitmap_words) * sizeof(uint64_t));
+			proc->desc_bitmap = bigger;
+			proc->desc_bitmap_words = words;
+		}
+		uint64_t used = proc->desc_bitmap[word];
+		if (word == 0 && start == 1)
+			used |= 1; /* desc 0 is only for the context manager */
+		if (used == UINT64_MAX) {
+			if (word == proc->desc_search_from)
+				proc->desc_search_from = word + 1;
+			continue;
+		}
+		unsigned bit = (unsigned)__builtin_ctzll(~used);
+		proc->desc_bitmap[word] |= (uint64_t)1 << bit;
+		*desc = (uint32_t)(word * 64 + bit);
+		return 0;
+	}
+}
+
+void proc_desc_free(struct proc *proc, uint32_t desc)
+{
+	size_t word = desc / 64;
+	if (word >= proc->desc_bitmap_words)
+		return;
+	proc->desc_bitmap[word] &= ~((uint64_t)1 << (desc % 64));
+	if (word < proc->desc_search_from)
+		proc->desc_search_from = word;
+}
+
+struct thread *proc_select_thread(struct proc *proc)
+{
+	struct thread *thread = TAILQ_FIRST(&proc->waiting_threads);
+	if (thread) {
+		TAILQ_REMOVE(&proc->waiting_threads, thread, waiting_entry);
+		thread->on_waiting_list = false;
+	}
+	return thread;
+}
+
+void proc_wakeup(struct proc *proc)
+{
+	if (proc->is_dead)
+		return;
+	struct thread *thread = proc_select_thread(proc);
+	if (thread) {
+		wake_thread(thread);
+		return;
+	}
+	/* Nobody waits in a read: tell the threads that poll. */
+	TAILQ_FOREACH(thread, &proc->threads, entry)
+	{
+		if ((thread->looper & LOOPER_POLL) && thread_available_for_proc_work(thread))
+			wake_thread(thread);
+	}
+}
+
+void release_work_list(struct work_list *list)
+{
+	struct work *work;
+	while ((work = work_list_pop(list))) {
+		switch (work->type) {
+		case WORK_TRANSACTION: {
+			struct txn *txn = (struct txn *)work;
+			if (txn->buffer && txn->buffer->target_node && !(txn->flags & TF_ONE_WAY))
+				transaction_send_failed_reply(txn, BR_DEAD_REPLY);
+			else
+				transaction_free(txn);
+			break;
+		}
+		case WORK_TRANSACTION_COMPLETE:
+			free(work);
+			break;
+		case WORK_DEAD_BINDER_AND_CLEAR:
+		case WORK_CLEAR_DEATH_NOTIFICATION: {
+			struct death *death = (struct death *)work;
+			if (!death->ref)
+				free(death);
+			break;
+		}
+		case WORK_DEAD_BINDER:
+		case WORK_RETURN_ERROR:
+		case WORK_NODE:
+			break;
+		}
+	}
+}
+
+void proc_release(struct proc *proc)
+{
+	if (proc->is_dead)
+		return;
+	proc->is_dead = true;
+	log_debug("proc %d released", proc->pid);
+	channel_close(&proc->channel);
+	TAILQ_REMOVE(&all_procs, proc, entry);
+	context.proc_count--;
+
+	if (context.manager_node && context.manager_node->proc == proc)
+		context.manager_node = NULL;
+
+	struct thread *thread;
+	while ((thread = TAILQ_FIRST(&proc->threads)))
+		thread_release(thread);
+
+	/* Nodes die: their holders hear of it. */
+	struct node *node, *next_node;
+	HASH_ITER(hh, proc->nodes, node, next_node)
+	{
+		node_release(node);
+	}
+
+	/* Refs go: the nodes they held may now be released. */
+	struct ref *ref, *next_ref;
+	HASH_ITER(hh_desc, proc->refs_by_desc, ref, next_ref)
+	{
+		ref_delete(ref);
+	}
+
+	release_work_list(&proc->todo);
+	release_work_list(&proc->delivered_death);
+
+	/* Buffers go with the area. As in the kernel, what their objects held
+	 * went with the process's nodes and refs above. */
+	struct buffer *buffer, *next_buffer;
+	HASH_ITER(hh, proc->area.by_offset, buffer, next_buffer)
+	{
+		if (buffer->txn) {
+			buffer->txn->buffer = NULL;
+			buffer->txn = NULL;
+		}
+	}
+	area_unmap(&proc->area);
+	free(proc->desc_bitmap);
+	proc->desc_bitmap = NULL;
+	free(proc->security_ctx);
+	proc->security_ctx = NULL;
+	defer_free(proc);
+}
+
+void proc_release_all(void)
+{
+	struct proc *proc;
+	while ((proc = TAILQ_FIRST(&all_procs)))
+		proc_release(proc);
+}

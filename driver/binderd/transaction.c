@@ -1,0 +1,357 @@
+/*
+ * transaction.c - BC_TRANSACTION / BC_REPLY after the kernel's
+ * binder_transaction: find the target (a handle's node, the context
+ * manager, or for a reply the waiting caller), pick the target thread (the
+ * one waiting in our transaction chain, so nested calls come back to the
+ * very thread that waits), copy the payload once from the sender's send
+ * area into a buffer of the target's receive area, translate its objects,
+ * and queue it; or fail with BR_FAILED_REPLY / BR_DEAD_REPLY.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "binderd.h"
+#include "log.h"
+
+void transaction_free(struct txn *txn)
+{
+	if (txn->buffer) {
+		txn->buffer->txn = NULL;
+		txn->buffer = NULL;
+	}
+	for (size_t i = 0; i < txn->fd_count; i++)
+		if (txn->fds[i] >= 0)
+			close(txn->fds[i]);
+	if (txn->to_proc && txn->fd_count <= txn->to_proc->fds_in_flight)
+		txn->to_proc->fds_in_flight -= txn->fd_count;
+	free(txn->fds);
+	free(txn->fd_positions);
+	work_dequeue(&txn->work);
+	free(txn);
+}
+
+void transaction_pop(struct thread *thread, struct txn *txn)
+{
+	if (thread->transaction_stack == txn)
+		thread->transaction_stack = txn->from_parent;
+	else
+		log_error("transaction %llu is not on top of its sender's stack",
+		          (unsigned long long)txn->debug_id);
+	txn->from = NULL;
+}
+
+void transaction_send_failed_reply(struct txn *txn, uint32_t error_code)
+{
+	for (;;) {
+		struct thread *target = txn->from;
+		if (target && !target->is_dead) {
+			transaction_pop(target, txn);
+			if (target->reply_error.cmd == BR_OK) {
+				target->reply_error.cmd = error_code;
+				thread_enqueue_work(target, &target->reply_error.work);
+			}
+			transaction_free(txn);
+			return;
+		}
+		struct txn *next = txn->from_parent;
+		transaction_free(txn);
+		if (!next)
+			return;
+		txn = next;
+	}
+}
+
+/* The kernel's binder_proc_transaction. Returns false if the target is
+ * dead. */
+static bool queue_transaction(struct txn *txn, struct proc *proc, struct thread *thread)
+{
+	struct node *node = txn->buffer->target_node;
+	bool oneway = (txn->flags & TF_ONE_WAY) != 0;
+	bool pending_async = false;
+	if (proc->is_dead || (thread && thread->is_dead))
+		return false;
+	if (oneway) {
+		if (node->has_async_transaction)
+			pending_async = true;
+		else
+			node->has_async_transaction = true;
+	}
+	if (!thread && !pending_async)
+		thread = proc_select_thread(proc);
+	if (thread)
+		thread_enqueue_work(thread, &txn->work);
+	else if (!pending_async) {
+		work_enqueue(&proc->todo, &txn->work);
+		proc_wakeup(proc);
+	} else
+		work_enqueue(&node->async_todo, &txn->work);
+	return true;
+}
+
+static bool copy_from_send_area(const struct send_area *area, binder_uintptr_t offset, size_t size,
+                                uint8_t *destination)
+{
+	if (size == 0)
+		return true;
+	if (!area->base || offset > area->size || size > area->size - offset)
+		return false;
+	memcpy(destination, area->base + offset, size);
+	return true;
+}
+
+void transaction_handle(struct thread *thread, const struct binder_transaction_data *tr, bool reply,
+                        binder_size_t extra_buffers_size, struct transaction_fds *fds)
+{
+	struct proc *proc = thread->proc;
+	struct txn *in_reply_to = NULL;
+	struct thread *target_thread = NULL;
+	struct proc *target_proc = NULL;
+	struct node *target_node = NULL;
+	struct txn *txn = NULL;
+	struct buffer *buffer = NULL;
+	size_t translated_end = 0;
+	uint32_t return_error = BR_OK;
+	int error_param = 0;
+
+	if (reply) {
+		in_reply_to = thread->transaction_stack;
+		if (!in_reply_to) {
+			return_error = BR_FAILED_REPLY;
+			error_param = -EPROTO;
+			goto fail;
+		}
+		if (in_reply_to->to_thread != thread) {
+			in_reply_to = NULL;
+			return_error = BR_FAILED_REPLY;
+			error_param = -EPROTO;
+			goto fail;
+		}
+		thread->transaction_stack = in_reply_to->to_parent;
+		target_thread = in_reply_to->from;
+		if (!target_thread || target_thread->is_dead) {
+			return_error = BR_DEAD_REPLY;
+			goto fail;
+		}
+		if (target_thread->transaction_stack != in_reply_to) {
+			in_reply_to = NULL;
+			target_thread = NULL;
+			return_error = BR_FAILED_REPLY;
+			error_param = -EPROTO;
+			goto fail;
+		}
+		target_proc = target_thread->proc;
+	} else {
+		if (tr->target.handle) {
+			struct ref *ref = ref_find(proc, tr->target.handle, true);
+			if (!ref) {
+				return_error = BR_FAILED_REPLY;
+				error_param = -EINVAL;
+				goto fail;
+			}
+			target_node = ref->node;
+		} else {
+			target_node = context.manager_node;
+			if (!target_node) {
+				return_error = BR_DEAD_REPLY;
+				goto fail;
+			}
+		}
+		target_proc = target_node->proc;
+		if (!target_proc) {
+			target_node = NULL;
+			return_error = BR_DEAD_REPLY;
+			goto fail;
+		}
+		if (target_proc == proc) {
+			target_node = NULL;
+			return_error = BR_FAILED_REPLY;
+			error_param = -EINVAL;
+			goto fail;
+		}
+		node_inc(target_node, true, false, NULL);
+		node_inc_tmp(target_node);
+		if (!(tr->flags & TF_ONE_WAY) && thread->transaction_stack) {
+			struct txn *walk = thread->transaction_stack;
+			if (walk->to_thread != thread) {
+				return_error = BR_FAILED_REPLY;
+				error_param = -EPROTO;
+				goto fail;
+			}
+			for (; walk; walk = walk->from_parent) {
+				struct thread *from = walk->from;
+				if (from && !from->is_dead && from->proc == target_proc) {
+					target_thread = from;
+					break;
+				}
+			}
+		}
+	}
+
+	txn = calloc(1, sizeof(*txn));
+	if (!txn) {
+		return_error = BR_FAILED_REPLY;
+		error_param = -ENOMEM;
+		goto fail;
+	}
+	txn->debug_id = next_debug_id();
+	txn->work.type = WORK_TRANSACTION;
+	if (!reply && !(tr->flags & TF_ONE_WAY))
+		txn->from = thread;
+	txn->sender_pid = proc->pid;
+	txn->sender_euid = proc->euid;
+	txn->to_proc = target_proc;
+	txn->to_thread = target_thread;
+	txn->code = tr->code;
+	txn->flags = tr->flags;
+	txn->is_reply = reply;
+
+	size_t secctx_size = 0;
+	const char *secctx = NULL;
+	if (target_node && target_node->txn_security_ctx) {
+		secctx = proc->security_ctx ? proc->security_ctx : "";
+		secctx_size = strlen(secctx) + 1;
+		if (extra_buffers_size > SIZE_MAX - align8(secctx_size)) {
+			return_error = BR_FAILED_REPLY;
+			error_param = -EINVAL;
+			goto fail;
+		}
+		extra_buffers_size += align8(secctx_size);
+	}
+	if (tr->data_size > SIZE_MAX || tr->offsets_size > SIZE_MAX ||
+	    extra_buffers_size > SIZE_MAX) {
+		return_error = BR_FAILED_REPLY;
+		error_param = -EINVAL;
+		goto fail;
+	}
+	int error =
+	        area_alloc(&target_proc->area, (size_t)tr->data_size, (size_t)tr->offsets_size,
+	                   (size_t)extra_buffers_size, !reply && (tr->flags & TF_ONE_WAY), &buffer);
+	if (error) {
+		return_error = error == -ESRCH ? BR_DEAD_REPLY : BR_FAILED_REPLY;
+		error_param = error;
+		buffer = NULL;
+		goto fail;
+	}
+	buffer->txn = txn;
+	buffer->target_node = target_node;
+	txn->buffer = buffer;
+	uint8_t *data = buffer_data(&target_proc->area, buffer);
+	if (!copy_from_send_area(&thread->send_area, tr->data.ptr.buffer, buffer->data_size,
+	                         data) ||
+	    !copy_from_send_area(&thread->send_area, tr->data.ptr.offsets, buffer->offsets_size,
+	                         data + align8(buffer->data_size))) {
+		return_error = BR_FAILED_REPLY;
+		error_param = -EFAULT;
+		goto fail;
+	}
+	if (buffer->offsets_size % sizeof(binder_size_t) != 0 || extra_buffers_size % 8 != 0) {
+		return_error = BR_FAILED_REPLY;
+		error_param = -EINVAL;
+		goto fail;
+	}
+	if (secctx) {
+		size_t offset = align8(buffer->data_size) + align8(buffer->offsets_size) +
+		                align8(buffer->extra_size) - align8(secctx_size);
+		memcpy(data + offset, secctx, secctx_size);
+		txn->security_ctx_offset = offset;
+		txn->has_security_ctx = true;
+	}
+
+	struct translate_ctx ctx = {
+	        .thread = thread,
+	        .target_proc = target_proc,
+	        .txn = txn,
+	        .buffer = buffer,
+	        .send_area = thread->send_area.base,
+	        .send_area_size = thread->send_area.size,
+	        .target_accepts_fds =
+	                reply ? (in_reply_to->flags & TF_ACCEPT_FDS) != 0 : target_node->accept_fds,
+	        .sender_fds = fds,
+	        .secctx_size = align8(secctx_size),
+	};
+	return_error = objects_translate(&ctx, &error_param, &translated_end);
+	if (return_error != BR_OK)
+		goto fail;
+
+	if (reply) {
+		struct complete_work *complete = calloc(1, sizeof(*complete));
+		if (!complete) {
+			return_error = BR_FAILED_REPLY;
+			error_param = -ENOMEM;
+			goto fail;
+		}
+		complete->work.type = WORK_TRANSACTION_COMPLETE;
+		if (target_thread->is_dead) {
+			free(complete);
+			return_error = BR_DEAD_REPLY;
+			goto fail;
+		}
+		thread_enqueue_work(thread, &complete->work);
+		transaction_pop(target_thread, in_reply_to);
+		thread_enqueue_work(target_thread, &txn->work);
+		transaction_free(in_reply_to);
+	} else {
+		struct complete_work *complete = calloc(1, sizeof(*complete));
+		if (!complete) {
+			return_error = BR_FAILED_REPLY;
+			error_param = -ENOMEM;
+			goto fail;
+		}
+		complete->work.type = WORK_TRANSACTION_COMPLETE;
+		if (!(txn->flags & TF_ONE_WAY)) {
+			txn->need_reply = true;
+			txn->from_parent = thread->transaction_stack;
+			thread->transaction_stack = txn;
+			if (!queue_transaction(txn, target_proc, target_thread)) {
+				thread->transaction_stack = txn->from_parent;
+				txn->from_parent = NULL;
+				free(complete);
+				return_error = BR_DEAD_REPLY;
+				goto fail;
+			}
+			thread_enqueue_deferred_work(thread, &complete->work);
+		} else {
+			if (!queue_transaction(txn, target_proc, NULL)) {
+				free(complete);
+				return_error = BR_DEAD_REPLY;
+				goto fail;
+			}
+			thread_enqueue_work(thread, &complete->work);
+		}
+		node_dec_tmp(target_node);
+	}
+	return;
+
+fail:
+	log_debug("proc %d: transaction failed: %s (%d)", proc->pid,
+	          return_error == BR_DEAD_REPLY ? "dead target" : "failed", error_param);
+	if (buffer) {
+		buffer->txn = NULL;
+		/* Releases the objects translated so far and the target node's
+		 * strong ref the buffer held. */
+		buffer_release_objects(target_proc, buffer, translated_end);
+		area_free(&target_proc->area, buffer);
+		if (txn)
+			txn->buffer = NULL;
+		if (target_node)
+			node_dec_tmp(target_node);
+		target_node = NULL;
+	}
+	if (txn)
+		transaction_free(txn);
+	if (target_node) {
+		node_dec(target_node, true, false);
+		node_dec_tmp(target_node);
+	}
+	if (in_reply_to) {
+		thread->return_error.cmd = BR_TRANSACTION_COMPLETE;
+		thread_enqueue_work(thread, &thread->return_error.work);
+		transaction_send_failed_reply(in_reply_to, return_error);
+	} else {
+		thread->return_error.cmd = return_error;
+		thread_enqueue_work(thread, &thread->return_error.work);
+	}
+	/* Fds this transaction did not take are closed by the write loop. */
+}
