@@ -26,6 +26,7 @@ if [ ! -S "$sock" ]; then
 	exit 1
 fi
 export BINDER_DEVICE=$sock
+export BINDERD_PID=$pid
 "$@"
 status=$?
 kill -TERM "$pid" 2>/dev/null
