@@ -1,0 +1,198 @@
+/*
+ * transactions.c - conformance of synchronous calls: BR_TRANSACTION /
+ * BR_REPLY contents, BR_TRANSACTION_COMPLETE ordering, payload integrity,
+ * empty and large payloads, reply flags, reuse of freed buffers.
+ */
+#include "harness.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct echo_arguments {
+	struct channel channel;
+	int calls;
+	size_t area_size;
+	uint32_t reply_flags;
+};
+
+/* Context manager that answers each call with the same bytes, code-checked. */
+static int echo_service(void *argument)
+{
+	struct echo_arguments *arguments = argument;
+	struct binder_client service;
+	open_client(&service, arguments->area_size);
+	become_context_manager(&service);
+	enter_looper(&service);
+	tell_parent(&arguments->channel, 1);
+	for (int i = 0; i < arguments->calls; i++) {
+		struct br_event event;
+		expect_transaction(&service, &event);
+		CHECKF(event.txn.target.ptr == 0 && event.txn.cookie == 0,
+		       "context manager node ptr 0x%llx cookie 0x%llx",
+		       (unsigned long long)event.txn.target.ptr,
+		       (unsigned long long)event.txn.cookie);
+		CHECK(!(event.txn.flags & TF_ONE_WAY));
+		CHECK(event.txn.offsets_size == 0);
+		const void *data = event.txn.data_size ? event_data(&service, &event) : NULL;
+		struct bc_stream stream;
+		bc_reset(&stream);
+		bc_add_free_buffer(&stream, event.txn.data.ptr.buffer);
+		bc_add_transaction(&stream, BC_REPLY, 0, event.txn.code + 1, arguments->reply_flags,
+		                   data, event.txn.data_size, NULL, 0);
+		send_commands(&service, &stream);
+		expect_take(&service, BR_TRANSACTION_COMPLETE, NULL);
+	}
+	client_close(&service);
+	return 0;
+}
+
+static pid_t start_echo(struct echo_arguments *arguments, int calls, size_t area_size)
+{
+	arguments->calls = calls;
+	arguments->area_size = area_size;
+	channel_open(&arguments->channel);
+	pid_t pid = spawn_child(echo_service, arguments);
+	CHECK(hear_from_child(&arguments->channel) == 1);
+	return pid;
+}
+
+Test(transactions, sync_call_roundtrip, .timeout = TEST_TIMEOUT)
+{
+	struct echo_arguments arguments = {0};
+	pid_t service = start_echo(&arguments, 1, AREA_SIZE);
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	const char message[] = "hello, binder";
+	struct call_result result = call(&client, 0, 41, 0, message, sizeof(message), NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "got %s", br_name(result.cmd));
+	CHECK(result.saw_complete);
+	CHECKF(result.reply.txn.code == 42, "reply code %u", result.reply.txn.code);
+	CHECK(result.reply.txn.data_size == sizeof(message));
+	CHECK(result.reply.txn.offsets_size == 0);
+	CHECK(memcmp(event_data(&client, &result.reply), message, sizeof(message)) == 0);
+	free_buffer(&client, &result.reply);
+	expect_nothing(&client, 50);
+	client_close(&client);
+	expect_child_success(service);
+}
+
+Test(transactions, empty_transaction, .timeout = TEST_TIMEOUT)
+{
+	struct echo_arguments arguments = {0};
+	pid_t service = start_echo(&arguments, 1, AREA_SIZE);
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	struct call_result result = call(&client, 0, 7, 0, NULL, 0, NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "got %s", br_name(result.cmd));
+	CHECK(result.reply.txn.data_size == 0 && result.reply.txn.offsets_size == 0);
+	free_buffer(&client, &result.reply);
+	client_close(&client);
+	expect_child_success(service);
+}
+
+Test(transactions, reply_flags_reach_caller, .timeout = TEST_TIMEOUT)
+{
+	struct echo_arguments arguments = {.reply_flags = TF_STATUS_CODE};
+	pid_t service = start_echo(&arguments, 1, AREA_SIZE);
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	int32_t status = -22;
+	struct call_result result = call(&client, 0, 1, 0, &status, sizeof(status), NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "got %s", br_name(result.cmd));
+	CHECKF(result.reply.txn.flags & TF_STATUS_CODE, "reply flags 0x%x", result.reply.txn.flags);
+	CHECK(memcmp(event_data(&client, &result.reply), &status, sizeof(status)) == 0);
+	free_buffer(&client, &result.reply);
+	client_close(&client);
+	expect_child_success(service);
+}
+
+Test(transactions, large_payload_is_intact, .timeout = TEST_TIMEOUT)
+{
+	struct echo_arguments arguments = {0};
+	pid_t service = start_echo(&arguments, 1, AREA_SIZE);
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	size_t size = 512 * 1024 + 3;
+	uint8_t *payload = malloc(size);
+	CHECK(payload);
+	for (size_t i = 0; i < size; i++)
+		payload[i] = (uint8_t)(i * 131 + (i >> 9));
+	struct call_result result = call(&client, 0, 1, 0, payload, size, NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "got %s", br_name(result.cmd));
+	CHECK(result.reply.txn.data_size == size);
+	CHECK(memcmp(event_data(&client, &result.reply), payload, size) == 0);
+	free_buffer(&client, &result.reply);
+	free(payload);
+	client_close(&client);
+	expect_child_success(service);
+}
+
+/* 64 calls of 64 KiB through 1 MiB areas: only possible if BC_FREE_BUFFER
+ * gives the space back, on both sides. */
+Test(transactions, freed_buffers_are_reused, .timeout = TEST_TIMEOUT)
+{
+	enum { calls = 64, size = 64 * 1024 };
+	struct echo_arguments arguments = {0};
+	pid_t service = start_echo(&arguments, calls, AREA_SIZE);
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	uint8_t *payload = malloc(size);
+	CHECK(payload);
+	for (int i = 0; i < calls; i++) {
+		memset(payload, i, size);
+		struct call_result result = call(&client, 0, 1, 0, payload, size, NULL, 0);
+		CHECKF(result.cmd == BR_REPLY, "call %d got %s", i, br_name(result.cmd));
+		CHECK(memcmp(event_data(&client, &result.reply), payload, size) == 0);
+		free_buffer(&client, &result.reply);
+	}
+	free(payload);
+	client_close(&client);
+	expect_child_success(service);
+}
+
+struct pid_check_arguments {
+	struct channel channel;
+};
+
+/* The service sees the caller's BR_TRANSACTION; the reply is the caller's
+ * only BR_REPLY; every read of both began with BR_NOOP (CHECKed by the
+ * harness on every read). */
+static int reply_after_delay_service(void *argument)
+{
+	struct pid_check_arguments *arguments = argument;
+	struct binder_client service;
+	open_client(&service, AREA_SIZE);
+	become_context_manager(&service);
+	enter_looper(&service);
+	tell_parent(&arguments->channel, 1);
+	struct br_event event;
+	expect_transaction(&service, &event);
+	/* Let the caller sit in its read for a moment before the reply. */
+	usleep(100 * 1000);
+	uint32_t answer = 0x600dcafe;
+	reply_and_free(&service, &event, &answer, sizeof(answer), NULL, 0);
+	expect_nothing(&service, 50);
+	client_close(&service);
+	return 0;
+}
+
+Test(transactions, caller_blocks_until_reply, .timeout = TEST_TIMEOUT)
+{
+	struct pid_check_arguments arguments;
+	channel_open(&arguments.channel);
+	pid_t service = spawn_child(reply_after_delay_service, &arguments);
+	CHECK(hear_from_child(&arguments.channel) == 1);
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	struct call_result result = call(&client, 0, 1, 0, NULL, 0, NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "got %s", br_name(result.cmd));
+	uint32_t answer;
+	CHECK(result.reply.txn.data_size == sizeof(answer));
+	memcpy(&answer, event_data(&client, &result.reply), sizeof(answer));
+	CHECK(answer == 0x600dcafe);
+	free_buffer(&client, &result.reply);
+	client_close(&client);
+	expect_child_success(service);
+}
