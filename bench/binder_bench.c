@@ -1,0 +1,262 @@
+/*
+ * binder_bench.c - the benchmark program: measures the AF_UNIX floor, then
+ * starts a binder service process and a client process on the binder
+ * device and prints one line per figure, "bench.<name> <value> <unit>".
+ *
+ * Usage: binder_bench [--quick] [--device PATH] [--timeout SECONDS] [--verbose]
+ * The device is PATH, else $BINDER_DEVICE, else the device layer's default.
+ */
+#include "client.h"
+#include "config.h"
+#include "floor_unix.h"
+#include "server.h"
+
+#include "binder/device.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile pid_t server_pid;
+static volatile pid_t client_pid;
+
+/* The whole run is bounded: past the timeout, stop everything and fail. */
+static void on_timeout(int signal_number)
+{
+	static const char message[] = "binder_bench: timed out\n";
+
+	(void)signal_number;
+	if (client_pid > 0)
+		kill(client_pid, SIGKILL);
+	if (server_pid > 0)
+		kill(server_pid, SIGKILL);
+	if (write(STDERR_FILENO, message, sizeof(message) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static void print_figure(const char *name, double value, const char *unit)
+{
+	int decimals = 2;
+
+	if (strcmp(unit, "GB/s") == 0)
+		decimals = 3;
+	else if (strcmp(unit, "calls/s") == 0)
+		decimals = 0;
+	printf("bench.%s %.*f %s\n", name, decimals, value, unit);
+	fflush(stdout);
+}
+
+static void usage(FILE *stream)
+{
+	fprintf(stream,
+	        "usage: binder_bench [--quick] [--device PATH] [--timeout SECONDS] [--verbose]\n"
+	        "  --quick            a few-second smoke run (fewer, shorter runs)\n"
+	        "  --device PATH      the binder device: a character device (kernel)\n"
+	        "                     or binderd's socket; default $%s\n"
+	        "  --timeout SECONDS  stop and fail after this long (default 110, quick 60)\n"
+	        "  --verbose          report each phase on stderr\n",
+	        BINDER_DEVICE_ENV);
+}
+
+static int parse_arguments(int argc, char **argv, struct bench_config *config)
+{
+	static const struct option options[] = {
+	        {"quick", no_argument, NULL, 'q'},         {"device", required_argument, NULL, 'd'},
+	        {"timeout", required_argument, NULL, 't'}, {"verbose", no_argument, NULL, 'v'},
+	        {"help", no_argument, NULL, 'h'},          {0},
+	};
+	const char *device = NULL;
+	bool quick = false;
+	bool verbose = false;
+	double timeout = 0;
+	char *end;
+	int option;
+
+	while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (option) {
+		case 'q':
+			quick = true;
+			break;
+		case 'd':
+			device = optarg;
+			break;
+		case 't':
+			timeout = strtod(optarg, &end);
+			if (*end || !(timeout >= 1 && timeout <= 86400)) {
+				fprintf(stderr, "binder_bench: bad --timeout '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	bench_config_defaults(config, quick);
+	config->device_path = device;
+	config->verbose = verbose;
+	if (timeout > 0)
+		config->timeout_seconds = timeout;
+	return 0;
+}
+
+static int wait_for(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+/* Starts the service process; returns once it accepts calls. */
+static int start_server(const struct bench_config *config)
+{
+	struct bench_server_options options = {
+	        .device_path = config->device_path,
+	        .prestart_threads = config->server_threads,
+	        .max_threads = config->server_max_threads,
+	};
+	int ready[2];
+	char byte;
+	ssize_t n;
+
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	server_pid = fork();
+	if (server_pid < 0)
+		return -errno;
+	if (server_pid == 0) {
+		close(ready[0]);
+		options.ready_fd = ready[1];
+		bench_server_main(&options);
+	}
+	close(ready[1]);
+	do
+		n = read(ready[0], &byte, 1);
+	while (n < 0 && errno == EINTR);
+	close(ready[0]);
+	return n == 1 ? 0 : -ECHILD;
+}
+
+/* Runs the client process to its end; its figures land in *results. */
+static int run_client(const struct bench_config *config, struct binder_results *results)
+{
+	fflush(NULL);
+	client_pid = fork();
+	if (client_pid < 0)
+		return -errno;
+	if (client_pid == 0)
+		_exit(bench_client_main(config, results) < 0 ? 1 : 0);
+	return wait_for(client_pid);
+}
+
+static int measure_binder(const struct bench_config *config, struct binder_results *results)
+{
+	int ret;
+
+	bench_progress(config, "starting the service");
+	ret = start_server(config);
+
+	if (ret < 0) {
+		fprintf(stderr, "binder_bench: the service process did not start\n");
+	} else {
+		ret = run_client(config, results);
+		if (ret < 0)
+			fprintf(stderr, "binder_bench: the client process failed\n");
+	}
+	bench_progress(config, "stopping the service");
+	if (server_pid > 0) {
+		kill(server_pid, SIGTERM);
+		wait_for(server_pid);
+		server_pid = 0;
+	}
+	return ret;
+}
+
+static void print_binder_figures(const struct binder_results *results,
+                                 const struct unix_floor_results *floor)
+{
+	static const int thread_counts[BENCH_THREAD_COUNT_CHOICES] = BENCH_THREAD_COUNTS;
+	char name[64];
+
+	for (int p = 0; p < BENCH_PAYLOAD_COUNT; p++) {
+		const char *payload = bench_payload_name((enum bench_payload)p);
+
+		snprintf(name, sizeof(name), "call_%s_p50", payload);
+		print_figure(name, results->call_p50_us[p], "us");
+		snprintf(name, sizeof(name), "call_%s_p99", payload);
+		print_figure(name, results->call_p99_us[p], "us");
+	}
+	print_figure("call_1mib_throughput", results->call_1mib_gb_per_s, "GB/s");
+	for (int c = 0; c < BENCH_THREAD_COUNT_CHOICES; c++) {
+		snprintf(name, sizeof(name), "calls_per_s_%dt", thread_counts[c]);
+		print_figure(name, results->calls_per_s[c], "calls/s");
+	}
+	print_figure("call_64b_p50_10_handles", results->handles_few_p50_us, "us");
+	print_figure("call_64b_p50_100000_handles", results->handles_many_p50_us, "us");
+	print_figure("ratio_call_64b_p50_to_unix_p50",
+	             results->call_p50_us[BENCH_PAYLOAD_64B] / floor->pingpong_64b_p50_us, "x");
+	print_figure("ratio_1mib_throughput_to_unix",
+	             results->call_1mib_gb_per_s / floor->echo_1mib_gb_per_s, "x");
+	print_figure("ratio_100000_to_10_handles_p50",
+	             results->handles_many_p50_us / results->handles_few_p50_us, "x");
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_config config;
+	struct unix_floor_results floor;
+	struct binder_results *results;
+	int ret = parse_arguments(argc, argv, &config);
+
+	if (ret < 0)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGALRM, on_timeout);
+	alarm((unsigned)config.timeout_seconds);
+
+	bench_progress(&config, "AF_UNIX floor");
+	ret = bench_unix_floor(&config, &floor);
+	if (ret < 0) {
+		fprintf(stderr, "binder_bench: AF_UNIX floor failed: %s\n", strerror(-ret));
+		return 1;
+	}
+	print_figure("unix_pingpong_64b_p50", floor.pingpong_64b_p50_us, "us");
+	print_figure("unix_pingpong_64b_p99", floor.pingpong_64b_p99_us, "us");
+	print_figure("unix_echo_1mib_throughput", floor.echo_1mib_gb_per_s, "GB/s");
+
+	results = mmap(NULL, sizeof(*results), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	               -1, 0);
+	if (results == MAP_FAILED) {
+		fprintf(stderr, "binder_bench: %s\n", strerror(errno));
+		return 1;
+	}
+	memset(results, 0, sizeof(*results));
+	if (measure_binder(&config, results) < 0)
+		return 1;
+	bench_progress(&config, "done");
+	print_binder_figures(results, &floor);
+	return 0;
+}

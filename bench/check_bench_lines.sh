@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs binder_bench (the arguments are its command line) and passes only if
+# it succeeded and printed every expected figure exactly once, as
+# "bench.<name> <number> <unit>". It never judges the numbers themselves.
+set -u
+expected=(
+	"unix_pingpong_64b_p50 us"
+	"unix_pingpong_64b_p99 us"
+	"unix_echo_1mib_throughput GB/s"
+	"call_64b_p50 us"
+	"call_64b_p99 us"
+	"call_4kib_p50 us"
+	"call_4kib_p99 us"
+	"call_64kib_p50 us"
+	"call_64kib_p99 us"
+	"call_1mib_p50 us"
+	"call_1mib_p99 us"
+	"call_1mib_throughput GB/s"
+	"calls_per_s_1t calls/s"
+	"calls_per_s_2t calls/s"
+	"calls_per_s_8t calls/s"
+	"calls_per_s_32t calls/s"
+	"call_64b_p50_10_handles us"
+	"call_64b_p50_100000_handles us"
+	"ratio_call_64b_p50_to_unix_p50 x"
+	"ratio_1mib_throughput_to_unix x"
+	"ratio_100000_to_10_handles_p50 x"
+)
+output=$("$@")
+status=$?
+printf '%s\n' "$output"
+if [ "$status" -ne 0 ]; then
+	echo "check_bench_lines: binder_bench exited with status $status" >&2
+	exit 1
+fi
+failed=0
+for entry in "${expected[@]}"; do
+	name=${entry% *}
+	unit=${entry##* }
+	matches=$(printf '%s\n' "$output" | grep -cE "^bench\.$name [0-9]+(\.[0-9]+)? ${unit//\//\\/}\$")
+	if [ "$matches" -ne 1 ]; then
+		echo "check_bench_lines: expected one line 'bench.$name <number> $unit', found $matches" >&2
+		failed=1
+	fi
+done
+exit "$failed"
