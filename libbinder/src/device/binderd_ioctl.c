@@ -1,0 +1,275 @@
+/*
+ * binderd_ioctl.c - binder ioctls on the binderd backend: each is one
+ * request on the calling thread's channel and one RESULT back. On the way,
+ * binderd may send fds to install (FD_INSTALL, answered with the numbers
+ * they got) and wake-ups for poll() (skipped).
+ *
+ * BINDER_WRITE_READ sends the caller's unconsumed write bytes, with the
+ * transactions' payloads moved into the send area (write_stream.c), and
+ * receives the read bytes straight into the caller's read buffer.
+ */
+#include "binderd_backend.h"
+
+#include <errno.h>
+#include <linux/android/binder.h>
+#include <linux/ioctl.h>
+#include <string.h>
+
+#include "fd_arrays.h"
+#include "self_memory.h"
+#include "socket_io.h"
+
+/* Largest argument of a binder ioctl other than BINDER_WRITE_READ. */
+#define IOCTL_ARGUMENT_MAX 256u
+
+static int answer_fd_install(struct binderd_thread *thread, const struct binderd_message *message,
+                             int *fds, unsigned fd_count, int status)
+{
+	struct binderd_request request = {.op = BINDERD_OP_FD_NUMBERS};
+	struct iovec iov[2] = {
+	        {.iov_base = &request, .iov_len = sizeof(request)},
+	        {.iov_base = fds, .iov_len = 0},
+	};
+
+	if (message->payload_size) {
+		int discard = binder_socket_discard(thread->fd, message->payload_size);
+
+		if (discard) {
+			binderd_close_fds(fds, fd_count);
+			return discard;
+		}
+	}
+	if (status || fd_count != message->fd_count) {
+		/* Could not take them all (fd limit): take none, binderd
+		 * fails the transaction. */
+		binderd_close_fds(fds, fd_count);
+		fd_count = 0;
+	}
+	if (fd_count)
+		thread->fds_installed = true;
+	request.payload_size = fd_count * sizeof(int32_t);
+	iov[1].iov_len = request.payload_size;
+	return binder_socket_send(thread->fd, iov, 2, NULL, 0);
+}
+
+/* Waits for the RESULT of the request just sent; its payload is left
+ * unread. 0 or -errno if the channel failed. */
+static int await_result(struct binderd_thread *thread, struct binderd_message *result)
+{
+	int *fds = thread->fds.fds; /* the request's fds are sent already */
+
+	for (;;) {
+		unsigned fd_count = 0;
+		int status = binderd_receive_header(thread->fd, result, fds,
+		                                    BINDERD_MAX_FDS_PER_MESSAGE, &fd_count);
+
+		if (status && status != -EMSGSIZE) {
+			binderd_close_fds(fds, fd_count);
+			return status;
+		}
+		if (result->kind == BINDERD_MSG_FD_INSTALL) {
+			status = answer_fd_install(thread, result, fds, fd_count, status);
+			if (status)
+				return status;
+			continue;
+		}
+		binderd_close_fds(fds, fd_count);
+		if (status)
+			return -EPROTO;
+		if (result->kind == BINDERD_MSG_RESULT)
+			return 0;
+		if (result->kind != BINDERD_MSG_WAKEUP)
+			return -EPROTO;
+		status = binder_socket_discard(thread->fd, result->payload_size);
+		if (status)
+			return status;
+	}
+}
+
+static int send_ioctl(struct binderd_thread *thread, unsigned long cmd, const void *payload,
+                      uint32_t payload_size, const int *fds, unsigned fd_count)
+{
+	struct binderd_request request = {
+	        .op = BINDERD_OP_IOCTL,
+	        .payload_size = payload_size,
+	        .arg = cmd,
+	        .fd_count = fd_count,
+	};
+	struct iovec iov[2] = {
+	        {.iov_base = &request, .iov_len = sizeof(request)},
+	        {.iov_base = (void *)payload, .iov_len = payload_size},
+	};
+
+	/* Polling is disarmed by any ioctl. */
+	thread->poll_armed = false;
+	return binder_socket_send(thread->fd, iov, payload_size ? 2 : 1, fds, fd_count);
+}
+
+/* The ioctls with a small fixed-size argument. */
+static int plain_ioctl(struct binderd_thread *thread, unsigned long cmd, void *arg)
+{
+	uint8_t argument[IOCTL_ARGUMENT_MAX] = {0};
+	size_t size = _IOC_SIZE(cmd);
+	uint32_t payload_size = 0;
+	struct binderd_message result;
+	int status;
+
+	if (size > sizeof(argument))
+		return -EINVAL;
+	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+		payload_size = size;
+		/* The kernel ignores these arguments (callers pass 0). */
+		if (cmd != BINDER_SET_CONTEXT_MGR && cmd != BINDER_THREAD_EXIT &&
+		    binder_self_read(argument, (uintptr_t)arg, size))
+			return -EFAULT;
+	}
+	status = send_ioctl(thread, cmd, argument, payload_size, NULL, 0);
+	if (!status)
+		status = await_result(thread, &result);
+	if (status)
+		return status;
+	if (result.payload_size > sizeof(argument)) {
+		status = binder_socket_discard(thread->fd, result.payload_size);
+		return status ? status : -EPROTO;
+	}
+	status = binder_socket_receive(thread->fd, argument, result.payload_size, NULL, 0, NULL);
+	if (status)
+		return status;
+	if (result.status == 0 && (_IOC_DIR(cmd) & _IOC_READ) && result.payload_size &&
+	    binder_self_write((uintptr_t)arg, argument,
+	                      result.payload_size < size ? result.payload_size : size))
+		return -EFAULT;
+	return result.status;
+}
+
+/*
+ * Receives the RESULT of a BINDER_WRITE_READ: the consumed counts, then
+ * the read bytes into the caller's buffer. Updates *bwr. Returns the
+ * result's status, or -errno.
+ */
+static int receive_write_read(struct binderd_thread *thread, struct binder_write_read *bwr,
+                              uint64_t write_sent, uint64_t read_room)
+{
+	struct binderd_write_read_result answer;
+	struct binderd_message result;
+	int status;
+
+	status = await_result(thread, &result);
+	if (status)
+		return status;
+	if (result.payload_size < sizeof(answer)) {
+		status = binder_socket_discard(thread->fd, result.payload_size);
+		if (status)
+			return status;
+		return result.status ? result.status : -EPROTO;
+	}
+	status = binder_socket_receive(thread->fd, &answer, sizeof(answer), NULL, 0, NULL);
+	if (status)
+		return status;
+	if (answer.write_consumed > write_sent || answer.read_size > read_room ||
+	    result.payload_size - sizeof(answer) != answer.read_size) {
+		status = binder_socket_discard(thread->fd, result.payload_size - sizeof(answer));
+		return status ? status : -EPROTO;
+	}
+	bwr->write_consumed += answer.write_consumed;
+	status = binder_socket_receive(thread->fd,
+	                               (void *)(uintptr_t)(bwr->read_buffer + bwr->read_consumed),
+	                               answer.read_size, NULL, 0, NULL);
+	if (status)
+		return status;
+	bwr->read_consumed += answer.read_size;
+	return result.status;
+}
+
+static int write_read(struct binder_device *device, struct binderd_thread *thread, void *arg)
+{
+	const size_t header_size =
+	        sizeof(struct binderd_request) + sizeof(struct binderd_write_read);
+	struct binder_write_read *caller = arg, bwr;
+	struct binderd_request *request;
+	struct binderd_write_read *write_read;
+	uint64_t write_left = 0, read_room = 0, write_consumed, read_consumed;
+	size_t copy_size, send_size, area_needed;
+	uint8_t *stream;
+	struct iovec iov;
+	int status;
+
+	/* Cheap guard: a NULL argument is -EFAULT as with the kernel. */
+	if ((uintptr_t)arg < 4096)
+		return -EFAULT;
+	memcpy(&bwr, caller, sizeof(bwr));
+	write_consumed = bwr.write_consumed;
+	read_consumed = bwr.read_consumed;
+	if (bwr.write_consumed < bwr.write_size)
+		write_left = bwr.write_size - bwr.write_consumed;
+	if (bwr.read_consumed < bwr.read_size)
+		read_room = bwr.read_size - bwr.read_consumed;
+	if (read_room > BINDERD_MAX_READ_SIZE)
+		read_room = BINDERD_MAX_READ_SIZE;
+	if (write_left == 0 && read_room == 0)
+		return 0;
+	copy_size = write_left < BINDERD_MAX_WRITE_SIZE ? write_left : BINDERD_MAX_WRITE_SIZE;
+
+	status = binderd_thread_reserve_request(thread, header_size + copy_size);
+	if (status)
+		return status;
+	stream = thread->request + header_size;
+	if (binder_self_read(stream, bwr.write_buffer + bwr.write_consumed, copy_size))
+		return -EFAULT;
+	send_size = binder_write_stream_measure(stream, copy_size, copy_size == write_left,
+	                                        &area_needed);
+	/* If the area cannot grow, transactions that do not fit fail. */
+	if (area_needed)
+		binderd_thread_reserve_send_area(thread, area_needed);
+	binder_write_stream_prepare(stream, send_size, &thread->send_area, &thread->fds);
+
+	request = (struct binderd_request *)thread->request;
+	write_read = (struct binderd_write_read *)(request + 1);
+	*request = (struct binderd_request){
+	        .op = BINDERD_OP_IOCTL,
+	        .payload_size = sizeof(*write_read) + send_size,
+	        .arg = BINDER_WRITE_READ,
+	        .fd_count = thread->fds.count,
+	};
+	*write_read = (struct binderd_write_read){
+	        .write_size = send_size,
+	        .read_size = read_room,
+	        .flags = (device->nonblocking ? BINDERD_WR_NONBLOCK : 0) |
+	                 (bwr.read_consumed ? BINDERD_WR_READ_CONSUMED : 0),
+	};
+	iov.iov_base = thread->request;
+	iov.iov_len = header_size + send_size;
+	thread->poll_armed = false;
+	thread->fds_installed = false;
+	status = binder_socket_send(thread->fd, &iov, 1, thread->fds.fds, thread->fds.count);
+	if (status)
+		return status;
+	status = receive_write_read(thread, &bwr, send_size, read_room);
+	/* Frees first: a buffer freed and reused in this call is noted anew. */
+	binder_fd_arrays_close_freed(device, stream, bwr.write_consumed - write_consumed);
+	if (thread->fds_installed)
+		binder_fd_arrays_note_read(
+		        device, (const uint8_t *)(uintptr_t)(bwr.read_buffer + read_consumed),
+		        bwr.read_consumed - read_consumed);
+	caller->write_consumed = bwr.write_consumed;
+	caller->read_consumed = bwr.read_consumed;
+	return status;
+}
+
+int binderd_ioctl(struct binder_device *device, unsigned long cmd, void *arg)
+{
+	struct binderd_thread *thread;
+	int status;
+
+	/* Not a binder ioctl: the kernel driver says -EINVAL. */
+	if (_IOC_TYPE(cmd) != 'b')
+		return -EINVAL;
+	status = binderd_thread_get(device, &thread);
+	if (status)
+		return status;
+	if (cmd == BINDER_WRITE_READ)
+		return write_read(device, thread, arg);
+	/* After BINDER_THREAD_EXIT binderd starts the thread afresh on the
+	 * same channel, as the kernel makes a new binder_thread. */
+	return plain_ioctl(thread, cmd, arg);
+}

@@ -1,0 +1,140 @@
+/*
+ * device.c - the device layer's public functions (binder/device.h): picks
+ * the backend from what the path is, refuses use from a fork child that
+ * inherited the device, and dispatches to the kernel or binderd backend.
+ */
+#include "device_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "driver/socket_protocol.h"
+#include "fork_watch.h"
+
+#define KERNEL_DEVICE_PATH "/dev/binder"
+
+const char *binder_device_default_path(void)
+{
+	const char *path = getenv(BINDER_DEVICE_ENV);
+	struct stat status;
+
+	if (path && *path)
+		return path;
+	if (stat(KERNEL_DEVICE_PATH, &status) == 0 && S_ISCHR(status.st_mode))
+		return KERNEL_DEVICE_PATH;
+	return BINDERD_DEFAULT_SOCKET;
+}
+
+bool binder_device_is_own(const struct binder_device *device)
+{
+	return device->fork_generation == binder_fork_generation();
+}
+
+int binder_device_open(const char *path, int flags, binder_device **out)
+{
+	struct binder_device *device;
+	struct stat status;
+	int result;
+
+	if (!out || (flags & ~(O_NONBLOCK | O_CLOEXEC)))
+		return -EINVAL;
+	if (!path)
+		path = binder_device_default_path();
+	if (stat(path, &status) < 0)
+		return -errno;
+	if (!S_ISCHR(status.st_mode) && !S_ISSOCK(status.st_mode))
+		return -ENODEV;
+	device = calloc(1, sizeof(*device));
+	if (!device)
+		return -ENOMEM;
+	device->fd = -1;
+	device->nonblocking = flags & O_NONBLOCK;
+	device->fork_generation = binder_fork_generation();
+	if (S_ISCHR(status.st_mode)) {
+		device->backend = BINDER_BACKEND_KERNEL;
+		result = binder_kernel_open(device, path, flags);
+	} else {
+		device->backend = BINDER_BACKEND_BINDERD;
+		result = binderd_open(device, path);
+	}
+	if (result) {
+		free(device);
+		return result;
+	}
+	*out = device;
+	return 0;
+}
+
+enum binder_device_backend binder_device_backend(const binder_device *device)
+{
+	return device->backend;
+}
+
+int binder_device_mmap(binder_device *device, size_t size, void **addr)
+{
+	int result;
+
+	if (!device || !addr || size == 0)
+		return -EINVAL;
+	/* As the kernel: the mapping belongs to the process that opened. */
+	if (!binder_device_is_own(device))
+		return -EINVAL;
+	if (device->backend == BINDER_BACKEND_KERNEL)
+		result = binder_kernel_mmap(device, size);
+	else
+		result = binderd_mmap(device, size);
+	if (result == 0)
+		*addr = device->area;
+	return result;
+}
+
+int binder_device_ioctl(binder_device *device, unsigned long cmd, void *arg)
+{
+	if (!device || !binder_device_is_own(device))
+		return -EINVAL;
+	if (device->backend == BINDER_BACKEND_KERNEL)
+		return binder_kernel_ioctl(device, cmd, arg);
+	return binderd_ioctl(device, cmd, arg);
+}
+
+int binder_device_poll_fd(binder_device *device)
+{
+	if (!device || !binder_device_is_own(device))
+		return -EINVAL;
+	if (device->backend == BINDER_BACKEND_KERNEL)
+		return device->fd;
+	return binderd_poll_fd(device);
+}
+
+void binder_device_forget_area(struct binder_device *device)
+{
+	device->area = NULL;
+	device->mapped_size = 0;
+	device->reserved_size = 0;
+}
+
+void binder_device_set_nonblocking(struct binder_device *device, bool nonblocking)
+{
+	device->nonblocking = nonblocking;
+	if (device->backend == BINDER_BACKEND_KERNEL) {
+		int flags = fcntl(device->fd, F_GETFL);
+
+		if (flags >= 0)
+			fcntl(device->fd, F_SETFL,
+			      nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
+	}
+}
+
+void binder_device_close(binder_device *device)
+{
+	if (!device)
+		return;
+	if (device->backend == BINDER_BACKEND_KERNEL)
+		binder_kernel_close(device);
+	else
+		binderd_close(device);
+	free(device);
+}

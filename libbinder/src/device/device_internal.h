@@ -1,0 +1,73 @@
+/*
+ * device_internal.h - the binder_device object and the functions each
+ * backend provides; private to the device layer (and the LD_PRELOAD
+ * library, which is built from the same sources).
+ */
+#ifndef BINDER_DEVICE_INTERNAL_H
+#define BINDER_DEVICE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binder/device.h"
+
+struct binderd_thread;
+
+struct binder_device {
+	enum binder_device_backend backend;
+	/* The kernel device fd, or binderd's process channel. */
+	int fd;
+	/* O_NONBLOCK: BINDER_WRITE_READ does not wait for work. */
+	bool nonblocking;
+	/* binder_fork_generation() of the opener: another value means this
+	 * is a forked child's copy, which must not use the device. */
+	unsigned long fork_generation;
+	/* The receive area: mapped_size bytes at area (NULL: not mapped);
+	 * reserved_size bytes of address space are ours from area on. */
+	void *area;
+	size_t mapped_size;
+	size_t reserved_size;
+
+	/* binderd backend only. */
+	/* Unique among the devices this process ever opened: thread
+	 * channels find their device through it. */
+	uint64_t generation;
+	/* Serialises requests on the process channel. */
+	pthread_mutex_t process_lock;
+	/* Thread channels of this device, under binderd_registry_lock. */
+	struct binderd_thread *threads;
+	/* Received buffers holding fd arrays, whose fds BC_FREE_BUFFER
+	 * closes (fd_arrays.c); fd_array_count is read without the lock. */
+	pthread_mutex_t fd_arrays_lock;
+	struct binder_fd_array_buffer *fd_arrays;
+	unsigned fd_array_count;
+};
+
+/* True if the device was opened by this process (not a forked copy). */
+bool binder_device_is_own(const struct binder_device *device);
+
+/*
+ * Stops device from using its area at all: the caller (the LD_PRELOAD
+ * library's munmap) has unmapped it already.
+ */
+void binder_device_forget_area(struct binder_device *device);
+
+/* Switches O_NONBLOCK behaviour after open (fcntl F_SETFL). */
+void binder_device_set_nonblocking(struct binder_device *device, bool nonblocking);
+
+/* Kernel backend (device_kernel.c). */
+int binder_kernel_open(struct binder_device *device, const char *path, int flags);
+int binder_kernel_mmap(struct binder_device *device, size_t size);
+int binder_kernel_ioctl(struct binder_device *device, unsigned long cmd, void *arg);
+void binder_kernel_close(struct binder_device *device);
+
+/* binderd backend (binderd_client.c, binderd_thread.c, binderd_ioctl.c). */
+int binderd_open(struct binder_device *device, const char *path);
+int binderd_mmap(struct binder_device *device, size_t size);
+int binderd_ioctl(struct binder_device *device, unsigned long cmd, void *arg);
+int binderd_poll_fd(struct binder_device *device);
+void binderd_close(struct binder_device *device);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * write_stream.h - prepares the write part of BINDER_WRITE_READ for binderd:
+ * copies each transaction's payload (data, offsets and, for the _SG
+ * commands, the BINDER_TYPE_PTR buffers) into the thread's send area,
+ * rewrites the pointers to send-area offsets, and collects the fds that
+ * travel with the request.
+ *
+ * The rewritten stream keeps every command at its size and place, so
+ * binderd's write_consumed counts bytes of the caller's own stream.
+ *
+ * Rewritten fields (all in the copies; the caller's memory is only read):
+ *  - binder_transaction_data.data.ptr.buffer / .offsets: send-area offsets;
+ *  - binder_buffer_object.buffer: send-area offset of its copied buffer;
+ *  - binder_fd_object.fd and the fds of a BINDER_TYPE_FDA array: index of
+ *    that fd among the fds attached to the request.
+ * A field whose memory could not be read (wild pointer), that does not fit
+ * the send area, or a transaction with a bad fd, gets
+ * BINDER_SEND_AREA_BAD_OFFSET so that binderd fails the transaction
+ * (BR_FAILED_REPLY, as the kernel does); such a transaction attaches no
+ * fds. Objects that are malformed are left for binderd to reject.
+ */
+#ifndef BINDER_WRITE_STREAM_H
+#define BINDER_WRITE_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "driver/socket_protocol.h"
+#include "send_area.h"
+
+/* An offset past any send area. */
+#define BINDER_SEND_AREA_BAD_OFFSET UINT64_MAX
+
+struct binder_stream_fds {
+	unsigned count;
+	int fds[BINDERD_MAX_FDS_PER_MESSAGE];
+};
+
+/*
+ * Walks size bytes of commands. Returns how many bytes to send: all of them
+ * if complete (the stream is all the caller gave), else only the commands
+ * that are whole. *area_needed gets the send-area bytes those commands'
+ * transactions need (transactions that could never fit do not count).
+ */
+size_t binder_write_stream_measure(const uint8_t *stream, size_t size, bool complete,
+                                   size_t *area_needed);
+
+/*
+ * Copies the payloads of the transactions in stream (size bytes, as
+ * measured) into area from offset 0 on, rewrites the fields listed above
+ * in stream and in the area, and stores the fds to attach in fds.
+ */
+void binder_write_stream_prepare(uint8_t *stream, size_t size, const struct binder_send_area *area,
+                                 struct binder_stream_fds *fds);
+
+#endif
