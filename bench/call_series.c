@@ -49,17 +49,24 @@ int bench_call_series(struct binder_io *io, const struct call_series *series,
 		ret = bench_echo_call(io, series->handle, series->payload, series->size);
 	for (int run = 0; run < series->runs && ret == 0; run++) {
 		uint64_t run_start = bench_now_ns();
+		uint64_t run_end = run_start + (uint64_t)(series->max_run_seconds * 1e9);
+		uint64_t end = run_start;
+		size_t done = 0;
 
-		for (size_t i = 0; i < count && ret == 0; i++) {
+		while (done < count && end < run_end) {
 			uint64_t start = bench_now_ns();
 
 			ret = bench_echo_call(io, series->handle, series->payload, series->size);
-			samples[i] = bench_now_ns() - start;
+			if (ret < 0)
+				break;
+			end = bench_now_ns();
+			samples[done++] = end - start;
 		}
-		rates[run] = 2.0 * (double)series->size * (double)count /
-		             (double)(bench_now_ns() - run_start);
-		p50[run] = bench_ns_to_us(bench_percentile_ns(samples, count, 50));
-		p99[run] = bench_ns_to_us(bench_percentile_ns(samples, count, 99));
+		if (ret < 0)
+			break;
+		rates[run] = 2.0 * (double)series->size * (double)done / (double)(end - run_start);
+		p50[run] = bench_ns_to_us(bench_percentile_ns(samples, done, 50));
+		p99[run] = bench_ns_to_us(bench_percentile_ns(samples, done, 99));
 	}
 	/* Sends the last BC_FREE_BUFFER. */
 	if (ret == 0)

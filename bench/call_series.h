@@ -22,6 +22,8 @@ struct call_series {
 	size_t size;
 	int warmup_calls;
 	int calls_per_run;
+	/* A run also ends after this long, with the calls it has made. */
+	double max_run_seconds;
 	int runs;
 };
 
@@ -29,7 +31,8 @@ struct call_series {
  * freed. 0 or -errno (-EBADMSG for a wrong reply). */
 int bench_echo_call(struct binder_io *io, uint32_t handle, const void *payload, size_t size);
 
-/* Warms up, then times series->runs runs of calls_per_run calls. */
+/* Warms up, then times series->runs runs of calls_per_run calls (fewer if a
+ * run reaches max_run_seconds). */
 int bench_call_series(struct binder_io *io, const struct call_series *series,
                       struct call_series_result *result);
 

@@ -29,6 +29,7 @@ static int measure_payloads(struct binder_io *io, const struct bench_config *con
 		        .warmup_calls = config->warmup_calls < calls / 4 + 1 ? config->warmup_calls
 		                                                             : calls / 4 + 1,
 		        .calls_per_run = calls,
+		        .max_run_seconds = config->max_run_seconds,
 		        .runs = config->runs,
 		};
 		struct call_series_result result;

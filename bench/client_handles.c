@@ -107,6 +107,7 @@ static int time_calls(struct binder_io *io, const struct bench_config *config, u
 	        .size = sizeof(payload),
 	        .warmup_calls = config->warmup_calls,
 	        .calls_per_run = config->handle_calls_per_run,
+	        .max_run_seconds = config->max_run_seconds,
 	        .runs = config->runs,
 	};
 	struct call_series_result result;

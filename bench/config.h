@@ -45,6 +45,8 @@ struct bench_config {
 	int warmup_calls;
 	/* Timed calls per run, per payload. */
 	int calls_per_run[BENCH_PAYLOAD_COUNT];
+	/* A run of timed calls also ends after this long. */
+	double max_run_seconds;
 	/* Timed 64 B calls per run in the handles figure. */
 	int handle_calls_per_run;
 	/* Length of one calls/s run, and of its warm-up. */
