@@ -83,7 +83,17 @@ static void become_manager(binder_device *device)
 	uint32_t enter = BC_ENTER_LOOPER;
 	struct binder_write_read bwr;
 
-	cr_assert_eq(binder_device_ioctl(device, BINDER_SET_CONTEXT_MGR, NULL), 0);
+	int status, tries;
+
+	/* The previous test's manager may not be released yet: binderd sees
+	 * its process go away asynchronously. */
+	for (tries = 0; tries < 200; tries++) {
+		status = binder_device_ioctl(device, BINDER_SET_CONTEXT_MGR, NULL);
+		if (status != -EBUSY)
+			break;
+		usleep(10 * 1000);
+	}
+	cr_assert_eq(status, 0);
 	cr_assert_eq(write_read(device, &enter, sizeof(enter), NULL, 0, &bwr), 0);
 }
 
