@@ -55,8 +55,9 @@ struct pool {
 	struct worker workers[BENCH_MAX_CLIENT_THREADS];
 };
 
-/* Runs calls until the round is stopped; returns the calls completed. */
-static uint64_t run_round(struct worker *worker, int *error)
+/* Runs calls until the round is stopped; returns the calls completed and
+ * sets *finish to when the last one ended. */
+static uint64_t run_round(struct worker *worker, int *error, uint64_t *finish)
 {
 	uint64_t calls = 0;
 	int ret = 0;
@@ -67,6 +68,7 @@ static uint64_t run_round(struct worker *worker, int *error)
 			break;
 		calls++;
 	}
+	*finish = bench_now_ns();
 	/* Sends the last BC_FREE_BUFFER. */
 	if (ret == 0)
 		ret = binder_io_write_read(&worker->io, 0);
@@ -85,13 +87,14 @@ static void *worker_main(void *argument)
 	for (;;) {
 		bool active;
 		uint64_t calls = 0;
+		uint64_t finish = bench_now_ns();
 		int error = setup;
 
 		pthread_mutex_lock(&pool->lock);
 		while (!pool->quit && pool->generation == seen)
 			pthread_cond_wait(&pool->start, &pool->lock);
 		seen = pool->generation;
-		active = !pool->quit && worker->index < pool->active;
+		active = worker->index < pool->active;
 		if (pool->quit) {
 			pthread_mutex_unlock(&pool->lock);
 			break;
@@ -100,8 +103,7 @@ static void *worker_main(void *argument)
 		if (!active)
 			continue;
 		if (setup == 0)
-			calls = run_round(worker, &error);
-		uint64_t finish = bench_now_ns();
+			calls = run_round(worker, &error, &finish);
 
 		pthread_mutex_lock(&pool->lock);
 		pool->calls += calls;
