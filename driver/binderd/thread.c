@@ -367,10 +367,11 @@ void thread_enqueue_deferred_work(struct thread *thread, struct work *work)
 	work_enqueue(&thread->todo, work);
 }
 
+/* Since "binder: fix hang of unregistered readers" (2024, in 6.1.y too),
+ * any idle thread takes process work, looper or not. */
 bool thread_available_for_proc_work(const struct thread *thread)
 {
-	return !thread->transaction_stack && work_list_empty(&thread->todo) &&
-	       (thread->looper & (LOOPER_ENTERED | LOOPER_REGISTERED));
+	return !thread->transaction_stack && work_list_empty(&thread->todo);
 }
 
 bool thread_has_work(const struct thread *thread, bool do_proc_work)
