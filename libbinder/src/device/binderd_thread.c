@@ -4,8 +4,9 @@
  * binderd (handed over on the process channel). A thread finds its channel
  * in a thread-local list keyed by the device's generation, without a lock.
  * The channel ends when the thread exits (a pthread key destructor: to
- * binderd that is the thread exiting) or when the device is closed; in the last case the thread
- * frees the leftover entry later.
+ * binderd that is the thread exiting) or when the device is closed; in
+ * the last case the thread frees the leftover entry later. After
+ * BINDER_THREAD_EXIT binderd starts the thread afresh on the same channel.
  */
 #include "binderd_backend.h"
 

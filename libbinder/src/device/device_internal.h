@@ -36,7 +36,7 @@ struct binder_device {
 	uint64_t generation;
 	/* Serialises requests on the process channel. */
 	pthread_mutex_t process_lock;
-	/* Thread channels of this device, under binderd_registry_lock. */
+	/* Thread channels of this device, under binderd_thread.c's lock. */
 	struct binderd_thread *threads;
 	/* Received buffers holding fd arrays, whose fds BC_FREE_BUFFER
 	 * closes (fd_arrays.c); fd_array_count is read without the lock. */
