@@ -18,6 +18,10 @@ PRELOAD_EXPORT int __ppoll_chk(struct pollfd *fds, nfds_t count, const struct ti
 /* Enough for most calls without allocating. */
 #define POLL_STACK_ENTRIES 32
 
+/* glibc declares poll()'s array write-only (access attribute), so gcc
+ * thinks reading the caller's events is reading uninitialized memory. */
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 static bool has_device(const struct pollfd *fds, nfds_t count)
 {
 	nfds_t i;
