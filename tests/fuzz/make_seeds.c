@@ -414,6 +414,7 @@ static void seed_fd(const char *directory)
 {
 	struct seed seed;
 	seed_init(&seed, false, true);
+	op_command(&seed, 0, BC_ENTER_LOOPER);
 	struct binder_fd_object fd_object = {.hdr.type = BINDER_TYPE_FD, .fd = 0};
 	uint64_t data = send_put(&seed, &fd_object, sizeof(fd_object));
 	uint64_t zero = 0;
@@ -431,13 +432,16 @@ static void seed_scatter_gather(const char *directory)
 {
 	struct seed seed;
 	seed_init(&seed, false, true);
+	op_command(&seed, 0, BC_ENTER_LOOPER);
 	/* Payload: a PTR to a 16-byte buffer holding a pointer at 8, a PTR
 	 * that is fixed up into it, and an FDA of one fd in the first. */
 	uint8_t first[16] = "outer.._________";
 	uint8_t second[8] = "inner!!";
 	uint64_t first_at = send_put(&seed, first, sizeof(first));
 	uint64_t second_at = send_put(&seed, second, sizeof(second));
+	/* As in the kernel, an object at offset 0 cannot be a parent. */
 	struct {
+		uint64_t padding;
 		struct binder_buffer_object outer;
 		struct binder_buffer_object inner;
 	} objects;
@@ -452,7 +456,7 @@ static void seed_scatter_gather(const char *directory)
 	objects.inner.parent = 0;
 	objects.inner.parent_offset = 8;
 	uint64_t data = send_put(&seed, &objects, sizeof(objects));
-	uint64_t offsets_list[2] = {0, sizeof(struct binder_buffer_object)};
+	uint64_t offsets_list[2] = {8, 8 + sizeof(struct binder_buffer_object)};
 	uint64_t offsets = put_offsets(&seed, offsets_list, 2);
 	struct stream stream = {.length = 0};
 	stream_transaction(&stream, BC_TRANSACTION_SG, 0, 9, 0, data, sizeof(objects), offsets,
@@ -470,9 +474,11 @@ static void seed_scatter_gather(const char *directory)
 
 	/* An fd array inside a scatter-gather buffer. */
 	seed_init(&seed, false, true);
+	op_command(&seed, 0, BC_ENTER_LOOPER);
 	uint32_t fd_slots[2] = {0, 0};
 	uint64_t slots_at = send_put(&seed, fd_slots, sizeof(fd_slots));
 	struct {
+		uint64_t padding;
 		struct binder_buffer_object buffer;
 		struct binder_fd_array_object array;
 	} with_fds;
@@ -485,7 +491,7 @@ static void seed_scatter_gather(const char *directory)
 	with_fds.array.parent = 0;
 	with_fds.array.parent_offset = 0;
 	data = send_put(&seed, &with_fds, sizeof(with_fds));
-	uint64_t fda_offsets[2] = {0, sizeof(struct binder_buffer_object)};
+	uint64_t fda_offsets[2] = {8, 8 + sizeof(struct binder_buffer_object)};
 	offsets = put_offsets(&seed, fda_offsets, 2);
 	stream.length = 0;
 	stream_transaction(&stream, BC_TRANSACTION_SG, 0, 10, TF_ONE_WAY, data, sizeof(with_fds),
@@ -516,6 +522,108 @@ static void seed_loopers(const char *directory)
 	op_write_read(&seed, 2, 0, 1, &stream);
 	op_byte(&seed, OP_FREE_BUFFER, 0, 0);
 	write_seed(directory, "loopers_and_ioctls", &seed);
+}
+
+static void seed_variants(const char *directory)
+{
+	struct seed seed;
+	uint64_t zero = 0;
+	struct stream stream = {.length = 0};
+
+	/* The manager asks for the sender's security context. */
+	seed_init(&seed, false, false);
+	seed.manager = MANAGER_SECURITY_CTX;
+	uint64_t data = send_put(&seed, "secctx", 6);
+	op_command(&seed, 0, BC_ENTER_LOOPER);
+	stream_transaction(&stream, BC_TRANSACTION, 0, 12, 0, data, 6, 0, 0, (uint64_t)-1);
+	op_write_read(&seed, 2, 0, 0, &stream);
+	op_read(&seed, 0);
+	stream.length = 0;
+	stream_transaction(&stream, BC_REPLY, 0, 0, 0, data, 6, 0, 0, (uint64_t)-1);
+	op_write_read(&seed, 0, 0, 1, &stream);
+	op_read(&seed, 2);
+	op_byte(&seed, OP_FREE_BUFFER, 0, 0);
+	op_byte(&seed, OP_FREE_BUFFER, 2, 0);
+	write_seed(directory, "security_context", &seed);
+
+	/* A weak binder, sent back to its owner as a weak handle. */
+	seed_init(&seed, false, false);
+	uint64_t weak = put_binder(&seed, BINDER_TYPE_WEAK_BINDER, 0x3000, 0x4000, 0);
+	uint64_t offsets = put_offsets(&seed, &zero, 1);
+	uint64_t weak_handle = put_handle(&seed, BINDER_TYPE_WEAK_HANDLE, 1);
+	op_command(&seed, 0, BC_ENTER_LOOPER);
+	stream.length = 0;
+	stream_transaction(&stream, BC_TRANSACTION, 0, 13, 0, weak,
+	                   sizeof(struct flat_binder_object), offsets, sizeof(uint64_t),
+	                   (uint64_t)-1);
+	op_write_read(&seed, 2, 0, 0, &stream);
+	op_read(&seed, 0);
+	stream.length = 0;
+	stream_transaction(&stream, BC_REPLY, 0, 0, 0, weak_handle,
+	                   sizeof(struct flat_binder_object), offsets, sizeof(uint64_t),
+	                   (uint64_t)-1);
+	op_write_read(&seed, 0, 0, 1, &stream);
+	op_read(&seed, 2);
+	op_simple(&seed, OP_ACKNOWLEDGE, 2);
+	op_byte(&seed, OP_FREE_BUFFER, 0, 0);
+	op_byte(&seed, OP_FREE_BUFFER, 2, 0);
+	op_read(&seed, 2);
+	write_seed(directory, "weak_binder_and_handle", &seed);
+
+	/* A 512-byte receive area: oneway calls run out of async space, a
+	 * large call out of space altogether. */
+	seed_init(&seed, false, false);
+	seed.area = 1;
+	static const uint8_t filler[200] = {0};
+	data = send_put(&seed, filler, sizeof(filler));
+	op_command(&seed, 0, BC_ENTER_LOOPER);
+	stream.length = 0;
+	for (int i = 0; i < 3; i++)
+		stream_transaction(&stream, BC_TRANSACTION, 0, 14, TF_ONE_WAY, data, 120, 0, 0,
+		                   (uint64_t)-1);
+	stream_transaction(&stream, BC_TRANSACTION, 0, 15, 0, data, sizeof(filler), 0, 0,
+	                   (uint64_t)-1);
+	op_write_read(&seed, 2, 0, 1, &stream);
+	op_read(&seed, 2);
+	op_read(&seed, 0);
+	op_byte(&seed, OP_FREE_BUFFER, 0, 0);
+	op_read(&seed, 0);
+	write_seed(directory, "small_area", &seed);
+
+	/* Threads waiting in blocking reads take process work; the last
+	 * waiting thread is asked to spawn another looper. */
+	seed_init(&seed, false, false);
+	data = send_put(&seed, "waiting", 7);
+	op_byte(&seed, OP_CONTROL, 0, CONTROL_SET_MAX_THREADS | 2u << 3);
+	stream.length = 0;
+	stream_u32(&stream, BC_ENTER_LOOPER);
+	op_write_read(&seed, 0, WR_BLOCKING, 1, &stream);
+	op_write_read(&seed, 1, WR_BLOCKING, 1, &stream);
+	stream.length = 0;
+	stream_transaction(&stream, BC_TRANSACTION, 0, 16, TF_ONE_WAY, data, 7, 0, 0, (uint64_t)-1);
+	op_write_read(&seed, 2, 0, 1, &stream);
+	op_byte(&seed, OP_FREE_BUFFER, 0, 0);
+	op_byte(&seed, OP_CONTROL, 0, CONTROL_NEW_THREAD);
+	op_command(&seed, 4, BC_REGISTER_LOOPER);
+	op_write_read(&seed, 4, WR_BLOCKING, 1, NULL);
+	op_write_read(&seed, 2, 0, 1, &stream);
+	op_read(&seed, 0);
+	write_seed(directory, "waiting_threads_and_spawn", &seed);
+
+	/* The receiver answers FD_INSTALL with a bad fd number. */
+	seed_init(&seed, false, true);
+	seed.setup |= SETUP_BAD_FD_NUMBERS;
+	struct binder_fd_object fd_object = {.hdr.type = BINDER_TYPE_FD, .fd = 0};
+	data = send_put(&seed, &fd_object, sizeof(fd_object));
+	offsets = put_offsets(&seed, &zero, 1);
+	op_command(&seed, 0, BC_ENTER_LOOPER);
+	stream.length = 0;
+	stream_transaction(&stream, BC_TRANSACTION, 0, 17, 0, data, sizeof(fd_object), offsets,
+	                   sizeof(uint64_t), (uint64_t)-1);
+	op_write_read(&seed, 2, 1u << WR_FD_COUNT_SHIFT, 0, &stream);
+	op_read(&seed, 0);
+	op_read(&seed, 2);
+	write_seed(directory, "bad_fd_numbers", &seed);
 }
 
 struct dictionary_entry {
@@ -580,6 +688,7 @@ int main(int argc, char **argv)
 	seed_fd(argv[1]);
 	seed_scatter_gather(argv[1]);
 	seed_loopers(argv[1]);
+	seed_variants(argv[1]);
 	write_dictionary(argv[2]);
 	return 0;
 }
