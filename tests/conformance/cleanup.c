@@ -138,3 +138,40 @@ Test(cleanup, reply_to_exited_caller_fails_quietly, .timeout = TEST_TIMEOUT)
 	expect_child_success(second);
 	client_close(&service);
 }
+
+static int caller_once(void *argument)
+{
+	(void)argument;
+	struct binder_client caller;
+	open_client(&caller, AREA_SIZE);
+	struct call_result result = call(&caller, 0, 1, 0, NULL, 0, NULL, 0);
+	CHECKF(result.cmd == BR_DEAD_REPLY, "call whose thread exited got %s", br_name(result.cmd));
+	result = call(&caller, 0, 2, 0, NULL, 0, NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "next call got %s", br_name(result.cmd));
+	free_buffer(&caller, &result.reply);
+	client_close(&caller);
+	return 0;
+}
+
+/* BINDER_THREAD_EXIT by the thread serving a call fails that call with
+ * BR_DEAD_REPLY; the process, with a new thread, keeps serving. */
+Test(cleanup, thread_exit_during_call_gives_dead_reply, .timeout = TEST_TIMEOUT)
+{
+	struct binder_client service;
+	open_client(&service, AREA_SIZE);
+	become_context_manager(&service);
+	enter_looper(&service);
+	pid_t caller = spawn_child(caller_once, NULL);
+	struct br_event event;
+	expect_transaction(&service, &event);
+	CHECK(event.txn.code == 1);
+	int unused = 0;
+	CHECK(binder_device_ioctl(service.device, BINDER_THREAD_EXIT, &unused) == 0);
+	free_buffer(&service, &event);
+	enter_looper(&service);
+	expect_transaction(&service, &event);
+	CHECK(event.txn.code == 2);
+	reply_and_free(&service, &event, NULL, 0, NULL, 0);
+	expect_child_success(caller);
+	client_close(&service);
+}

@@ -1,11 +1,14 @@
 /*
  * transactions.c - conformance of synchronous calls: BR_TRANSACTION /
  * BR_REPLY contents, BR_TRANSACTION_COMPLETE ordering, payload integrity,
- * empty and large payloads, reply flags, reuse of freed buffers.
+ * empty and large payloads, reply flags, reuse of freed buffers, replies
+ * routed to the calling thread.
  */
 #include "harness.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -195,4 +198,101 @@ Test(transactions, caller_blocks_until_reply, .timeout = TEST_TIMEOUT)
 	free_buffer(&client, &result.reply);
 	client_close(&client);
 	expect_child_success(service);
+}
+
+/* Two threads of one process call at once; two service threads hold both
+ * calls and reply in the opposite order: each reply reaches the thread that
+ * made its call. */
+struct concurrent_service {
+	struct binder_client view;
+	atomic_int *held;
+	uint32_t code;
+};
+
+static void *concurrent_service_thread(void *argument)
+{
+	struct concurrent_service *thread = argument;
+	harness_mark_helper_thread();
+	enter_looper(&thread->view);
+	struct br_event event;
+	expect_transaction(&thread->view, &event);
+	thread->code = event.txn.code;
+	atomic_fetch_add(thread->held, 1);
+	/* Wait until both calls are held, then the later code answers first. */
+	for (int i = 0; i < 500 && atomic_load(thread->held) < 2; i++)
+		usleep(10 * 1000);
+	CHECK(atomic_load(thread->held) >= 2);
+	if (thread->code == 1) {
+		for (int i = 0; i < 500 && atomic_load(thread->held) < 3; i++)
+			usleep(10 * 1000);
+		CHECK(atomic_load(thread->held) == 3);
+	}
+	uint32_t answer = thread->code * 100;
+	reply_and_free(&thread->view, &event, &answer, sizeof(answer), NULL, 0);
+	if (thread->code == 2)
+		atomic_fetch_add(thread->held, 1);
+	return NULL;
+}
+
+static int concurrent_service(void *argument)
+{
+	struct echo_arguments *arguments = argument;
+	struct binder_client service;
+	open_client(&service, AREA_SIZE);
+	become_context_manager(&service);
+	atomic_int held = 0;
+	struct concurrent_service threads[2];
+	pthread_t ids[2];
+	for (int i = 0; i < 2; i++) {
+		client_thread_view(&service, &threads[i].view);
+		threads[i].held = &held;
+		CHECK(pthread_create(&ids[i], NULL, concurrent_service_thread, &threads[i]) == 0);
+	}
+	tell_parent(&arguments->channel, 1);
+	for (int i = 0; i < 2; i++)
+		CHECK(pthread_join(ids[i], NULL) == 0);
+	CHECK(threads[0].code + threads[1].code == 3);
+	client_close(&service);
+	return 0;
+}
+
+struct concurrent_caller {
+	struct binder_client view;
+	uint32_t code;
+};
+
+static void *concurrent_caller_thread(void *argument)
+{
+	struct concurrent_caller *caller = argument;
+	harness_mark_helper_thread();
+	struct call_result result = call(&caller->view, 0, caller->code, 0, NULL, 0, NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "got %s", br_name(result.cmd));
+	uint32_t answer;
+	CHECK(result.reply.txn.data_size == sizeof(answer));
+	memcpy(&answer, event_data(&caller->view, &result.reply), sizeof(answer));
+	CHECKF(answer == caller->code * 100, "thread calling with %u got the reply %u",
+	       caller->code, answer);
+	free_buffer(&caller->view, &result.reply);
+	return NULL;
+}
+
+Test(transactions, concurrent_callers_get_their_own_replies, .timeout = TEST_TIMEOUT)
+{
+	struct echo_arguments arguments = {0};
+	channel_open(&arguments.channel);
+	pid_t service = spawn_child(concurrent_service, &arguments);
+	CHECK(hear_from_child(&arguments.channel) == 1);
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	struct concurrent_caller callers[2];
+	pthread_t ids[2];
+	for (int i = 0; i < 2; i++) {
+		client_thread_view(&client, &callers[i].view);
+		callers[i].code = (uint32_t)i + 1;
+		CHECK(pthread_create(&ids[i], NULL, concurrent_caller_thread, &callers[i]) == 0);
+	}
+	for (int i = 0; i < 2; i++)
+		CHECK(pthread_join(ids[i], NULL) == 0);
+	expect_child_success(service);
+	client_close(&client);
 }

@@ -130,3 +130,31 @@ Test(ioctls, context_manager_twice_is_ebusy, .timeout = TEST_TIMEOUT)
 	client_close(&other);
 	client_close(&client);
 }
+
+/* A non-blocking read with no work fails with EAGAIN and reads nothing (a
+ * new thread's very first read may return a lone BR_NOOP first). */
+Test(ioctls, non_blocking_read_without_work_is_eagain, .timeout = TEST_TIMEOUT)
+{
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	int eagain = 0;
+	for (int i = 0; i < 3 && !eagain; i++) {
+		uint32_t buffer[16];
+		struct binder_write_read bwr;
+		memset(&bwr, 0, sizeof(bwr));
+		bwr.read_buffer = (binder_uintptr_t)(uintptr_t)buffer;
+		bwr.read_size = sizeof(buffer);
+		int result = binder_device_ioctl(client.device, BINDER_WRITE_READ, &bwr);
+		if (result == -EAGAIN) {
+			CHECKF(bwr.read_consumed == 0, "read_consumed %llu with EAGAIN",
+			       (unsigned long long)bwr.read_consumed);
+			eagain = 1;
+			continue;
+		}
+		CHECKF(result == 0, "read gave %d (%s)", result, strerror(-result));
+		CHECKF(bwr.read_consumed == sizeof(uint32_t) && buffer[0] == BR_NOOP,
+		       "read %llu bytes without work", (unsigned long long)bwr.read_consumed);
+	}
+	CHECK(eagain);
+	client_close(&client);
+}
