@@ -239,11 +239,13 @@ static int twice_service(void *argument)
 	       (unsigned long long)offsets[1]);
 	const uint8_t *data = event_data(&service, &event);
 	CHECK(*(const uint32_t *)data == 0xabcdef01);
-	const struct flat_binder_object *first = event_object(&service, &event, 0);
-	const struct flat_binder_object *second = event_object(&service, &event, 1);
-	CHECK(first->hdr.type == BINDER_TYPE_HANDLE && second->hdr.type == BINDER_TYPE_HANDLE);
-	CHECKF(first->handle == second->handle && first->handle != 0,
-	       "one node gave handles %u and %u", first->handle, second->handle);
+	/* The first object is only 4-byte aligned: copy before reading. */
+	struct flat_binder_object first, second;
+	memcpy(&first, event_object(&service, &event, 0), sizeof(first));
+	memcpy(&second, event_object(&service, &event, 1), sizeof(second));
+	CHECK(first.hdr.type == BINDER_TYPE_HANDLE && second.hdr.type == BINDER_TYPE_HANDLE);
+	CHECKF(first.handle == second.handle && first.handle != 0,
+	       "one node gave handles %u and %u", first.handle, second.handle);
 	/* Keep the buffer (and so the reference) until the owner has seen its
 	 * BR_INCREFS/BR_ACQUIRE: see refcounts.c for what a quick drop does. */
 	reply_keep(&service, NULL, 0, NULL, 0);
