@@ -141,12 +141,26 @@ static size_t area_bytes(size_t requested)
 	return requested < mapped ? requested : mapped;
 }
 
-/* Gives binderd one end of a new socketpair; returns ours or -errno. */
-static int connect_process(void)
+/* With small_socket_buffers, binderd's end can hold little unread output,
+ * so that its answers go out in pieces (its output queue). */
+static int make_pair(const struct client_world *world, int pair[2])
 {
-	int pair[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
 		return -errno;
+	if (world->small_socket_buffers) {
+		int size = 1; /* the kernel raises it to its minimum */
+		setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	}
+	return 0;
+}
+
+/* Gives binderd one end of a new socketpair; returns ours or -errno. */
+static int connect_process(const struct client_world *world)
+{
+	int pair[2];
+	int error = make_pair(world, pair);
+	if (error < 0)
+		return error;
 	size_t before = context.proc_count;
 	proc_accept(pair[1]);
 	if (context.proc_count != before + 1) {
@@ -164,8 +178,9 @@ int world_add_thread(struct client_world *world, size_t process_index)
 	if (world->thread_count >= FUZZ_MAX_THREADS || process->channel.fd < 0)
 		return -EMFILE;
 	int pair[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-		return -errno;
+	int error = make_pair(world, pair);
+	if (error < 0)
+		return error;
 	bool sent = send_request(&process->channel, BINDERD_OP_NEW_THREAD,
 	                         (uint64_t)world->thread_count, NULL, 0, NULL, 0, &pair[1], 1);
 	close(pair[1]);
@@ -209,9 +224,10 @@ static int make_send_area(const uint8_t *contents, size_t size)
 
 int world_start(struct client_world *world, size_t process_count, size_t threads_per_process,
                 size_t area_size, const uint8_t *send_area, size_t send_area_size, int attach_fd,
-                bool bad_fd_numbers)
+                bool bad_fd_numbers, bool small_socket_buffers)
 {
 	memset(world, 0, sizeof(*world));
+	world->small_socket_buffers = small_socket_buffers;
 	world->attach_fd = attach_fd;
 	world->bad_fd_numbers = bad_fd_numbers;
 	world->send_area_fd = -1;
@@ -226,7 +242,7 @@ int world_start(struct client_world *world, size_t process_count, size_t threads
 		process_count = CLIENT_MAX_PROCESSES;
 	for (size_t i = 0; i < process_count; i++) {
 		struct client_process *process = &world->processes[i];
-		int fd = connect_process();
+		int fd = connect_process(world);
 		if (fd < 0)
 			return fd;
 		channel_init(&process->channel, fd);

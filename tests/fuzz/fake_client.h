@@ -70,6 +70,7 @@ struct client_world {
 	int send_area_fd; /* -1: threads get no send area */
 	int attach_fd;    /* what BINDER_TYPE_FD objects carry */
 	bool bad_fd_numbers;
+	bool small_socket_buffers;
 };
 
 /* FUZZ_BINDERD_TRACE set: print operations and answers. */
@@ -83,7 +84,7 @@ void fuzz_fail(const char *format, ...) __attribute__((format(printf, 1, 2), nor
  * channels each with the send area. Returns 0 or -errno. */
 int world_start(struct client_world *world, size_t process_count, size_t threads_per_process,
                 size_t area_size, const uint8_t *send_area, size_t send_area_size, int attach_fd,
-                bool bad_fd_numbers);
+                bool bad_fd_numbers, bool small_socket_buffers);
 /* Adds a thread channel to a process; returns its index or -errno. */
 int world_add_thread(struct client_world *world, size_t process);
 /* Sends BINDER_WRITE_READ with the write stream; false if not sent. */

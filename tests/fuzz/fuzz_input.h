@@ -4,7 +4,8 @@
  * (make_seeds.c). All integers are little-endian.
  *
  *   u8  setup        SETUP_* bits below
- *   u8  manager      flags of the context manager's object (MANAGER_*)
+ *   u8  manager      flags of the context manager's object (MANAGER_*),
+ *                    and SMALL_SOCKET_BUFFERS
  *   u8  area         receive area size code (see fuzz_area_size)
  *   u16 send_size    then send_size bytes: the send area of every thread
  *                    (transaction data, offsets arrays and scatter-gather
@@ -38,6 +39,8 @@
 
 #define MANAGER_ACCEPTS_FDS  0x01u
 #define MANAGER_SECURITY_CTX 0x02u
+/* bits 2-6: the manager object's priority; bit 7 is a harness option: */
+#define SMALL_SOCKET_BUFFERS 0x80u /* binderd's ends send in small pieces */
 
 enum fuzz_op_kind {
 	OP_WRITE_READ = 0, /* 0, 1 and 2: the common case */
@@ -74,7 +77,7 @@ enum fuzz_control {
 
 static inline size_t fuzz_read_size(unsigned code)
 {
-	static const size_t sizes[4] = {0, 256, 32, 4096};
+	static const size_t sizes[4] = {0, 256, 32, 16384};
 	return sizes[code & 3u];
 }
 

@@ -219,7 +219,7 @@ static void make_context_manager(struct client_world *world, uint8_t setup, uint
 			object.flags |= FLAT_BINDER_FLAG_ACCEPTS_FDS;
 		if (flags & MANAGER_SECURITY_CTX)
 			object.flags |= FLAT_BINDER_FLAG_TXN_SECURITY_CTX;
-		object.flags |= (flags >> 2) & FLAT_BINDER_FLAG_PRIORITY_MASK;
+		object.flags |= (flags >> 2) & 0x1fu & FLAT_BINDER_FLAG_PRIORITY_MASK;
 		thread_ioctl(thread, BINDER_SET_CONTEXT_MGR_EXT, &object, sizeof(object), false);
 	} else {
 		int32_t unused = 0;
@@ -314,7 +314,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t threads_per_process = 1 + ((setup >> SETUP_THREADS_SHIFT) & 3u);
 	int error =
 	        world_start(&world, process_count, threads_per_process, fuzz_area_size(area_code),
-	                    send_area, send_size, null_fd, (setup & SETUP_BAD_FD_NUMBERS) != 0);
+	                    send_area, send_size, null_fd, (setup & SETUP_BAD_FD_NUMBERS) != 0,
+	                    (manager_flags & SMALL_SOCKET_BUFFERS) != 0);
 	if (error < 0)
 		fuzz_fail("cannot set up the processes: %s", strerror(-error));
 	world_pump(&world);

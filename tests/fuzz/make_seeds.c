@@ -22,7 +22,7 @@
 
 struct seed {
 	uint8_t setup, manager, area;
-	uint8_t send[4096];
+	uint8_t send[16384];
 	size_t send_length;
 	uint8_t ops[SEED_MAX];
 	size_t ops_length;
@@ -118,7 +118,7 @@ static void op_write_read(struct seed *seed, unsigned thread, unsigned flags, un
 		ops_put(seed, stream->bytes, stream->length);
 }
 
-/* A nonblocking read of 4096 bytes with an empty write. */
+/* A nonblocking read of 16 KiB with an empty write. */
 static void op_read(struct seed *seed, unsigned thread)
 {
 	op_write_read(seed, thread, 0, 3, NULL);
@@ -624,6 +624,34 @@ static void seed_variants(const char *directory)
 	op_read(&seed, 0);
 	op_read(&seed, 2);
 	write_seed(directory, "bad_fd_numbers", &seed);
+
+	/* A call carrying 300 objects through sockets that take little
+	 * at a time: the sender's read of their BR_INCREFS / BR_ACQUIRE, and
+	 * the manager's own answers, go out through binderd's output queue. */
+	seed_init(&seed, false, false);
+	seed.manager = SMALL_SOCKET_BUFFERS;
+	seed.area = 200; /* 50 KiB: room for 25 KiB of oneway payload */
+	uint64_t many_offsets[300];
+	uint64_t first_object = 0;
+	for (unsigned i = 0; i < 300; i++) {
+		uint64_t at =
+		        put_binder(&seed, BINDER_TYPE_BINDER, 0x10000 + i * 0x100, 0x20000 + i, 0);
+		if (i == 0)
+			first_object = at;
+		many_offsets[i] = at - first_object;
+	}
+	offsets = put_offsets(&seed, many_offsets, 300);
+	op_command(&seed, 0, BC_ENTER_LOOPER);
+	stream.length = 0;
+	stream_transaction(&stream, BC_TRANSACTION, 0, 18, TF_ONE_WAY, first_object,
+	                   300 * sizeof(struct flat_binder_object), offsets, sizeof(many_offsets),
+	                   (uint64_t)-1);
+	op_write_read(&seed, 2, 0, 3, &stream);
+	op_read(&seed, 0);
+	op_simple(&seed, OP_ACKNOWLEDGE, 2);
+	op_byte(&seed, OP_FREE_BUFFER, 0, 0);
+	op_read(&seed, 2);
+	write_seed(directory, "many_objects_small_sockets", &seed);
 }
 
 struct dictionary_entry {
