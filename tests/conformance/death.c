@@ -215,3 +215,70 @@ Test(death, call_to_missing_context_manager_is_dead_reply, .timeout = TEST_TIMEO
 	CHECKF(result.cmd == BR_DEAD_REPLY, "call to handle 0 got %s", br_name(result.cmd));
 	client_close(&client);
 }
+
+struct second_holder_arguments {
+	struct channel channel;
+};
+
+/* Gets the node's handle from the context manager, asks for its death with
+ * its own cookie, and waits for the BR_DEAD_BINDER. */
+static int second_holder(void *argument)
+{
+	struct second_holder_arguments *arguments = argument;
+	struct binder_client holder;
+	open_client(&holder, AREA_SIZE);
+	enter_looper(&holder);
+	struct call_result result = call(&holder, 0, 5, 0, NULL, 0, NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "asking for the node got %s", br_name(result.cmd));
+	const struct flat_binder_object *object = event_object(&holder, &result.reply, 0);
+	CHECK(object->hdr.type == BINDER_TYPE_HANDLE);
+	struct bc_stream stream;
+	bc_reset(&stream);
+	bc_add_handle(&stream, BC_INCREFS, object->handle);
+	bc_add_handle(&stream, BC_ACQUIRE, object->handle);
+	bc_add_death(&stream, BC_REQUEST_DEATH_NOTIFICATION, object->handle, 0xb0b);
+	bc_add_free_buffer(&stream, result.reply.txn.data.ptr.buffer);
+	send_commands(&holder, &stream);
+	tell_parent(&arguments->channel, 1);
+	struct br_event event;
+	expect_next(&holder, BR_DEAD_BINDER, &event);
+	CHECKF(event.cookie == 0xb0b, "cookie 0x%llx", (unsigned long long)event.cookie);
+	bc_reset(&stream);
+	bc_add_dead_binder_done(&stream, 0xb0b);
+	send_commands(&holder, &stream);
+	expect_nothing(&holder, 50);
+	client_close(&holder);
+	return 0;
+}
+
+/* Every holder that asked is told, each with its own cookie; a second
+ * request on the same handle is ignored. */
+Test(death, every_holder_is_told_once, .timeout = TEST_TIMEOUT)
+{
+	struct watcher watcher;
+	watcher_setup(&watcher, MODE_EXIT_WHEN_TOLD, true);
+	struct bc_stream stream;
+	bc_reset(&stream);
+	bc_add_death(&stream, BC_REQUEST_DEATH_NOTIFICATION, watcher.handle, 0x999);
+	send_commands(&watcher.client, &stream);
+
+	struct second_holder_arguments arguments;
+	channel_open(&arguments.channel);
+	pid_t holder = spawn_child(second_holder, &arguments);
+	struct br_event event;
+	expect_transaction(&watcher.client, &event);
+	CHECK(event.txn.code == 5);
+	struct flat_binder_object object = handle_object(BINDER_TYPE_HANDLE, watcher.handle);
+	binder_size_t offset = 0;
+	reply_and_free(&watcher.client, &event, &object, sizeof(object), &offset, 1);
+	CHECK(hear_from_child(&arguments.channel) == 1);
+
+	owner_exits(&watcher);
+	expect_dead_binder(&watcher);
+	bc_reset(&stream);
+	bc_add_dead_binder_done(&stream, DEATH_COOKIE);
+	send_commands(&watcher.client, &stream);
+	expect_nothing(&watcher.client, QUIET_MS);
+	expect_child_success(holder);
+	client_close(&watcher.client);
+}

@@ -208,3 +208,57 @@ Test(sg, parent_must_be_an_earlier_buffer, .timeout = TEST_TIMEOUT)
 	CHECKF(outcome == BR_FAILED_REPLY, "got %s", br_name(outcome));
 	sg_finish(&fixture);
 }
+
+static int reply_sg_service(void *argument)
+{
+	struct sg_service_arguments *arguments = argument;
+	struct binder_client service;
+	open_client(&service, AREA_SIZE);
+	become_context_manager(&service);
+	enter_looper(&service);
+	tell_parent(&arguments->channel, 1);
+	struct br_event event;
+	expect_transaction(&service, &event);
+	static const char text[24] = "buffer in a reply";
+	struct {
+		uint64_t header;
+		struct binder_buffer_object buffer;
+	} reply;
+	memset(&reply, 0, sizeof(reply));
+	reply.buffer.hdr.type = BINDER_TYPE_PTR;
+	reply.buffer.buffer = (binder_uintptr_t)(uintptr_t)text;
+	reply.buffer.length = sizeof(text);
+	binder_size_t offset = offsetof(typeof(reply), buffer);
+	struct bc_stream stream;
+	bc_reset(&stream);
+	bc_add_free_buffer(&stream, event.txn.data.ptr.buffer);
+	bc_add_transaction_sg(&stream, BC_REPLY_SG, 0, 0, 0, &reply, sizeof(reply), &offset, 1,
+	                      sizeof(text));
+	send_commands(&service, &stream);
+	expect_take(&service, BR_TRANSACTION_COMPLETE, NULL);
+	client_close(&service);
+	return 0;
+}
+
+Test(sg, reply_sg_carries_buffers, .timeout = TEST_TIMEOUT)
+{
+	struct sg_service_arguments arguments;
+	channel_open(&arguments.channel);
+	pid_t service = spawn_child(reply_sg_service, &arguments);
+	CHECK(hear_from_child(&arguments.channel) == 1);
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	struct call_result result = call(&client, 0, 1, 0, NULL, 0, NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "got %s", br_name(result.cmd));
+	const struct binder_buffer_object *buffer =
+	        (const void *)((const uint8_t *)event_data(&client, &result.reply) + 8);
+	CHECK(result.reply.txn.data_size == 8 + sizeof(*buffer));
+	CHECK(buffer->hdr.type == BINDER_TYPE_PTR && buffer->length == 24);
+	CHECKF(in_receive_area(&client, buffer->buffer, buffer->length),
+	       "reply buffer copy at 0x%llx not in the receive area",
+	       (unsigned long long)buffer->buffer);
+	CHECK(strcmp((const char *)(uintptr_t)buffer->buffer, "buffer in a reply") == 0);
+	free_buffer(&client, &result.reply);
+	expect_child_success(service);
+	client_close(&client);
+}
