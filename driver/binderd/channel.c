@@ -101,6 +101,22 @@ void channel_close(struct channel *channel)
 	channel->output = NULL;
 }
 
+/* An I/O error: a peer that went away is ordinary, anything else is
+ * worth a warning. */
+static void channel_broken(struct channel *channel, int error, const char *what)
+{
+	if (channel->closed)
+		return;
+	if (error == EPIPE || error == ECONNRESET)
+		log_debug("channel closed by its peer (%s)", what);
+	else
+		log_warning("closing a channel: %s: %s", what, strerror(error));
+	channel_close(channel);
+	channel->close_pending = true;
+	channel->next_pending = pending_closes;
+	pending_closes = channel;
+}
+
 void channel_fail(struct channel *channel, const char *why)
 {
 	if (channel->closed)
@@ -232,7 +248,7 @@ static void channel_on_readable(evutil_socket_t fd, short events, void *arg)
 	if (got < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		channel_fail(channel, "receive failed");
+		channel_broken(channel, errno, "receive");
 		after_event();
 		return;
 	}
@@ -307,8 +323,9 @@ static void channel_on_writable(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	struct channel *channel = arg;
-	if (flush(channel) < 0)
-		channel_fail(channel, "send failed");
+	int error = flush(channel);
+	if (error < 0)
+		channel_broken(channel, -error, "send");
 	after_event();
 }
 
@@ -354,7 +371,7 @@ int channel_send(struct channel *channel, uint32_t kind, int32_t status,
 		size_t total = sizeof(header) + payload_size;
 		if (sent < 0) {
 			if (errno != EAGAIN) {
-				channel_fail(channel, "send failed");
+				channel_broken(channel, errno, "send");
 				return -EPIPE;
 			}
 			sent = 0;
