@@ -142,10 +142,16 @@ static void free_buffer(struct client_world *world, struct client_thread *thread
 	send_stream(world, thread, stream, sizeof(stream));
 }
 
-static void bad_header(struct client_thread *thread, unsigned variant)
+/* Requests binderd must refuse: variants 0-3 on the thread's channel,
+ * 4-7 on its process's channel. */
+static void bad_header(struct client_world *world, struct client_thread *thread, unsigned variant)
 {
 	struct binderd_request request = {.op = BINDERD_OP_IOCTL, .arg = BINDER_VERSION};
-	switch (variant % 4) {
+	struct client_channel *channel = &thread->channel;
+	uint64_t user_base = 0;
+	size_t size = sizeof(request);
+	uint8_t bytes[sizeof(request) + sizeof(user_base)];
+	switch (variant % 8) {
 	case 0:
 		request.op = 99;
 		break;
@@ -155,11 +161,31 @@ static void bad_header(struct client_thread *thread, unsigned variant)
 	case 2:
 		request.payload_size = 0x7fffffffu;
 		break;
-	default:
+	case 3:
 		request.fd_count = 3; /* none attached */
 		break;
+	case 4:
+		request.op = BINDERD_OP_HELLO; /* a second hello */
+		request.arg = BINDERD_PROTOCOL_VERSION;
+		break;
+	case 5:
+		request.op = BINDERD_OP_MMAP; /* a second receive area */
+		request.arg = 4096;
+		request.payload_size = sizeof(user_base);
+		size += sizeof(user_base);
+		break;
+	case 6:
+		request.op = BINDERD_OP_NEW_THREAD; /* without its fd */
+		break;
+	default:
+		request.op = BINDERD_OP_FD_NUMBERS; /* not for a process */
+		break;
 	}
-	channel_send_raw(&thread->channel, &request, sizeof(request));
+	if (variant % 8 >= 4)
+		channel = &world->processes[thread->process].channel;
+	memcpy(bytes, &request, sizeof(request));
+	memcpy(bytes + sizeof(request), &user_base, sizeof(user_base));
+	channel_send_raw(channel, bytes, size);
 }
 
 static void control(struct client_world *world, struct client_thread *thread, uint8_t byte)
@@ -193,7 +219,7 @@ static void control(struct client_world *world, struct client_thread *thread, ui
 		break;
 	}
 	case CONTROL_BAD_HEADER:
-		bad_header(thread, argument);
+		bad_header(world, thread, argument);
 		break;
 	case CONTROL_BAD_WRITE_READ: {
 		struct binderd_write_read request = {
