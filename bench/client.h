@@ -18,7 +18,8 @@ struct binder_results {
 	double call_1mib_gb_per_s;
 	/* 64 B calls per second with 1, 2, 8 and 32 client threads. */
 	double calls_per_s[BENCH_THREAD_COUNT_CHOICES];
-	/* 64 B call p50 to a held handle, with 10 and 100,000 held. */
+	/* 64 B call p50 to a held handle, with 10 and with
+	 * bench_config.handles_many (100,000) held. */
 	double handles_few_p50_us;
 	double handles_many_p50_us;
 };

@@ -121,7 +121,8 @@ static int time_calls(struct binder_io *io, const struct bench_config *config, u
 int bench_measure_handles(struct binder_io *io, const struct bench_config *config,
                           struct binder_results *results)
 {
-	uint32_t *handles = calloc(BENCH_HANDLES_MANY, sizeof(*handles));
+	uint32_t many = (uint32_t)config->handles_many;
+	uint32_t *handles = calloc(many, sizeof(*handles));
 	int ret = handles ? 0 : -ENOMEM;
 
 	if (ret == 0)
@@ -129,15 +130,14 @@ int bench_measure_handles(struct binder_io *io, const struct bench_config *confi
 	if (ret == 0)
 		ret = time_calls(io, config, handles[BENCH_HANDLES_FEW - 1],
 		                 &results->handles_few_p50_us);
-	bench_progress(config, "acquiring 100000 handles");
+	bench_progress(config, "acquiring the many handles");
 	if (ret == 0)
-		ret = acquire_range(io, BENCH_HANDLES_FEW, BENCH_HANDLES_MANY, handles);
-	bench_progress(config, "calls with 100000 handles");
+		ret = acquire_range(io, BENCH_HANDLES_FEW, many, handles);
+	bench_progress(config, "calls with the many handles");
 	if (ret == 0)
-		ret = check_distinct(handles, BENCH_HANDLES_MANY);
+		ret = check_distinct(handles, many);
 	if (ret == 0)
-		ret = time_calls(io, config, handles[BENCH_HANDLES_MANY - 1],
-		                 &results->handles_many_p50_us);
+		ret = time_calls(io, config, handles[many - 1], &results->handles_many_p50_us);
 	/* The handles are dropped with the device when the process ends. */
 	free(handles);
 	return ret;

@@ -19,6 +19,7 @@ void bench_config_defaults(struct bench_config *config, bool quick)
 	        .calls_per_run = {quick ? 500 : 20000, quick ? 500 : 10000, quick ? 100 : 2000,
 	                          quick ? 10 : 200},
 	        .max_run_seconds = quick ? 0.3 : 1.5,
+	        .handles_many = BENCH_HANDLES_MANY,
 	        .handle_calls_per_run = quick ? 500 : 10000,
 	        .thread_run_seconds = quick ? 0.1 : 0.5,
 	        .thread_warmup_seconds = quick ? 0.02 : 0.2,

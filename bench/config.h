@@ -26,7 +26,8 @@ enum bench_payload {
 #define BENCH_MAX_CLIENT_THREADS   32
 
 /* Objects the server hands to the client in the handles figure. */
-#define BENCH_HANDLES_FEW             10
+#define BENCH_HANDLES_FEW 10
+/* The default and the largest count of the "many handles" figure. */
 #define BENCH_HANDLES_MANY            100000
 #define BENCH_OBJECTS_PER_TRANSACTION 1000
 
@@ -47,6 +48,9 @@ struct bench_config {
 	int calls_per_run[BENCH_PAYLOAD_COUNT];
 	/* A run of timed calls also ends after this long. */
 	double max_run_seconds;
+	/* Handles the client holds in the "many handles" figure (--handles):
+	 * more than BENCH_HANDLES_FEW, at most BENCH_HANDLES_MANY. */
+	int handles_many;
 	/* Timed 64 B calls per run in the handles figure. */
 	int handle_calls_per_run;
 	/* Length of one calls/s run, and of its warm-up. */
