@@ -652,6 +652,22 @@ static void seed_variants(const char *directory)
 	op_byte(&seed, OP_FREE_BUFFER, 0, 0);
 	op_read(&seed, 2);
 	write_seed(directory, "many_objects_small_sockets", &seed);
+
+	/* A oneway call left in the todo of a thread whose read buffer is too
+	 * small for it, then that thread exits; a second oneway call follows. */
+	seed_init(&seed, false, false);
+	data = send_put(&seed, "oneway!!", 8);
+	op_command(&seed, 0, BC_ENTER_LOOPER);
+	op_write_read(&seed, 0, WR_BLOCKING, 2, NULL);
+	stream.length = 0;
+	stream_transaction(&stream, BC_TRANSACTION, 0, 19, TF_ONE_WAY, data, 8, 0, 0, (uint64_t)-1);
+	op_write_read(&seed, 2, 0, 1, &stream);
+	op_byte(&seed, OP_CONTROL, 0, CONTROL_THREAD_EXIT);
+	op_command(&seed, 1, BC_ENTER_LOOPER);
+	op_write_read(&seed, 2, 0, 1, &stream);
+	op_read(&seed, 1);
+	op_read(&seed, 0);
+	write_seed(directory, "oneway_left_in_exiting_thread", &seed);
 }
 
 struct dictionary_entry {
