@@ -11,6 +11,9 @@ dir=$(mktemp -d /tmp/binderd-test.XXXXXX)
 sock=$dir/binder.sock
 "$binderd" --socket "$sock" --log-level warning 2>"$dir/binderd.log" &
 pid=$!
+# Killed from outside (a ctest timeout): take binderd and the command along.
+command_pid=
+trap 'kill -TERM $command_pid $pid 2>/dev/null; rm -rf "$dir"; exit 143' TERM INT
 for _ in $(seq 1 200); do
 	[ -S "$sock" ] && break
 	if ! kill -0 "$pid" 2>/dev/null; then
@@ -27,7 +30,9 @@ if [ ! -S "$sock" ]; then
 fi
 export BINDER_DEVICE=$sock
 export BINDERD_PID=$pid
-"$@"
+"$@" &
+command_pid=$!
+wait "$command_pid"
 status=$?
 kill -TERM "$pid" 2>/dev/null
 binderd_status=0

@@ -307,7 +307,8 @@ struct thread {
 	uint64_t write_consumed;
 	/* a transaction whose fds are being installed (FD_INSTALL sent) */
 	struct txn *fd_install_txn;
-	uint8_t *read_buffer; /* read_size bytes while reading */
+	uint8_t *read_buffer; /* what the read put so far */
+	size_t read_capacity;
 	size_t read_filled;
 	size_t read_initial; /* bytes put before any work (BR_NOOP) */
 	bool poll_armed;
@@ -412,6 +413,8 @@ extern struct context context;
  * released in the middle of a handler stay readable until it returns. */
 void defer_free(void *memory);
 void run_deferred_frees(void);
+/* Returns freed heap to the system after the current event. */
+void trim_memory_later(void);
 /* Runs wakeups, pending closes and deferred frees; after every event. */
 void after_event(void);
 bool wakeups_pending(void);

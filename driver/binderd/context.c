@@ -1,5 +1,6 @@
 /* context.c - the device-wide state (context manager, dead nodes) and the
  * deferred work run after each event: wakeups, closes, frees. */
+#include <malloc.h>
 #include <stdlib.h>
 
 #include "binderd.h"
@@ -14,6 +15,12 @@ struct deferred_free {
 };
 
 static struct deferred_free *deferred_frees;
+static bool trim_wanted;
+
+void trim_memory_later(void)
+{
+	trim_wanted = true;
+}
 
 void defer_free(void *memory)
 {
@@ -44,4 +51,8 @@ void after_event(void)
 		channel_run_pending_closes();
 	} while (wakeups_pending());
 	run_deferred_frees();
+	if (trim_wanted) {
+		trim_wanted = false;
+		malloc_trim(0);
+	}
 }

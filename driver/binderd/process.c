@@ -306,6 +306,8 @@ void proc_release(struct proc *proc)
 	free(proc->security_ctx);
 	proc->security_ctx = NULL;
 	defer_free(proc);
+	/* Hand the memory a process used back to the system. */
+	trim_memory_later();
 }
 
 void proc_release_all(void)

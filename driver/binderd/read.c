@@ -15,16 +15,40 @@
 #include "log.h"
 #include "read.h"
 
-static void put_u32(struct thread *thread, uint32_t value)
+/* The read buffer grows with what is put in it (up to read_size, which
+ * the callers check), and is kept for the thread's next read. */
+static bool make_room(struct thread *thread, size_t size)
 {
-	memcpy(thread->read_buffer + thread->read_filled, &value, sizeof(value));
-	thread->read_filled += sizeof(value);
+	size_t needed = thread->read_filled + size;
+	if (needed <= thread->read_capacity)
+		return true;
+	size_t capacity = thread->read_capacity ? thread->read_capacity : 256;
+	while (capacity < needed)
+		capacity *= 2;
+	uint8_t *bigger = realloc(thread->read_buffer, capacity);
+	if (!bigger)
+		return false;
+	thread->read_buffer = bigger;
+	thread->read_capacity = capacity;
+	return true;
 }
 
 static void put_bytes(struct thread *thread, const void *bytes, size_t size)
 {
+	if (!make_room(thread, size)) {
+		/* Out of memory: the read ends short; the work is lost, as
+		 * when the kernel fails to copy to user memory. */
+		log_error("thread %llu: out of memory for a read",
+		          (unsigned long long)thread->debug_id);
+		return;
+	}
 	memcpy(thread->read_buffer + thread->read_filled, bytes, size);
 	thread->read_filled += size;
+}
+
+static void put_u32(struct thread *thread, uint32_t value)
+{
+	put_bytes(thread, &value, sizeof(value));
 }
 
 static void finish_read(struct thread *thread, int status)

@@ -124,6 +124,7 @@ static void thread_release_state(struct thread *thread)
 	thread->read_pending = false;
 	free(thread->read_buffer);
 	thread->read_buffer = NULL;
+	thread->read_capacity = 0;
 }
 
 void thread_release(struct thread *thread)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# run_bench_guest.sh - the benchmark on the real kernel driver and on binderd,
+# both inside one qemu guest (tests/kernel/run_in_guest.sh), so the two are
+# measured in the same run on the same (emulated) machine. Prints the guest's
+# bench lines as bench.kernel.* and bench.binderd.*, then one
+# bench.ratio_binderd_to_kernel.<name> line per figure measured in time
+# (binderd / kernel: above 1 means binderd is slower) or in rate
+# (kernel / binderd).
+#
+# Usage: bench/run_bench_guest.sh [--build-dir DIR] [--handles N] [--full]
+# Default: --quick runs with 1000 handles (the 6.1 kernel acquires handles in
+# time quadratic in their count, which is minutes under emulation).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=$top/build
+handles=1000
+mode=--quick
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build-dir) build_dir=$2; shift 2 ;;
+	--handles) handles=$2; shift 2 ;;
+	--full) mode=; shift ;;
+	*) echo "usage: $0 [--build-dir DIR] [--handles N] [--full]" >&2; exit 2 ;;
+	esac
+done
+bench=$build_dir/bench/binder_bench
+binderd=$build_dir/driver/binderd
+[ -x "$bench" ] && [ -x "$binderd" ] || { echo "$0: build $bench and $binderd first" >&2; exit 1; }
+
+output=$(mktemp)
+trap 'rm -f "$output"' EXIT
+guest_command="binder_bench $mode --handles $handles --device /dev/binder | sed 's/^bench[.]/bench.kernel./'; binder_bench $mode --handles $handles --device /tmp/binderd.sock | sed 's/^bench[.]/bench.binderd./'"
+"$top/tests/kernel/run_in_guest.sh" --timeout 900 --file "$bench" --binderd "$binderd" \
+	-- sh -c "$guest_command" >"$output" 2>&1 || {
+	echo "$0: the guest run failed:" >&2
+	cat "$output" >&2
+	exit 1
+}
+tr -d '\r' <"$output" >"$output.clean"
+mv "$output.clean" "$output"
+grep -E '^bench\.(kernel|binderd)\.' "$output"
+awk '
+/^bench\.kernel\./ { name = substr($1, 14); kernel[name] = $2; unit[name] = $3 }
+/^bench\.binderd\./ { name = substr($1, 15); binderd[name] = $2 }
+END {
+	for (name in kernel) {
+		if (!(name in binderd) || name ~ /^ratio_/ || name ~ /^unix_/) continue
+		k = kernel[name] + 0; b = binderd[name] + 0
+		if (k == 0 || b == 0) continue
+		if (unit[name] == "us") r = b / k; else r = k / b
+		printf "bench.ratio_binderd_to_kernel.%s %.2f x\n", name, r
+	}
+}' "$output" | sort
