@@ -232,10 +232,18 @@ void release_work_list(struct work_list *list)
 		switch (work->type) {
 		case WORK_TRANSACTION: {
 			struct txn *txn = (struct txn *)work;
-			if (txn->buffer && txn->buffer->target_node && !(txn->flags & TF_ONE_WAY))
+			struct buffer *buffer = txn->buffer;
+			struct proc *owner = txn->to_proc;
+			if (buffer && buffer->target_node && !(txn->flags & TF_ONE_WAY))
 				transaction_send_failed_reply(txn, BR_DEAD_REPLY);
 			else
 				transaction_free(txn);
+			/* Undelivered, so nobody will BC_FREE_BUFFER it: free it
+			 * here (the kernel leaves it until the process exits),
+			 * which also lets the node's next oneway call through. A
+			 * dead process's area goes as a whole. */
+			if (buffer && owner && !owner->is_dead)
+				buffer_free_from_owner(owner, buffer);
 			break;
 		}
 		case WORK_TRANSACTION_COMPLETE:

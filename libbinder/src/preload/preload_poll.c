@@ -20,7 +20,9 @@ PRELOAD_EXPORT int __ppoll_chk(struct pollfd *fds, nfds_t count, const struct ti
 
 /* glibc declares poll()'s array write-only (access attribute), so gcc
  * thinks reading the caller's events is reading uninitialized memory. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 static bool has_device(const struct pollfd *fds, nfds_t count)
 {
