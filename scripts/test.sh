@@ -51,18 +51,23 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -q --no-install-recommends "${install[@]}"
 fi
 
+# run_build DIR CTEST_ARGS -- CMAKE_ARGS...
 run_build() {
-	local dir=$1
-	shift
+	local dir=$1 ctest_args=$2
+	shift 3
 	echo "== configuring $dir ($*)"
 	cmake -S "$top" -B "$dir" "$@"
 	echo "== building $dir"
 	cmake --build "$dir" -j "$jobs"
 	echo "== testing $dir"
-	ctest --test-dir "$dir" --output-on-failure --timeout 900
+	# shellcheck disable=SC2086
+	ctest --test-dir "$dir" --output-on-failure --timeout 900 $ctest_args
 }
 
-run_build "$build_root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_build "$build_root/build" "" -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-	run_build "$build_root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DBINDER_SANITIZE=ON
+	run_build "$build_root/build-asan" "" -- -DCMAKE_BUILD_TYPE=Debug -DBINDER_SANITIZE=ON
+# The fuzz target (clang's libFuzzer), run for a bounded time.
+run_build "$build_root/build-fuzz" "-L fuzz" -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	-DCMAKE_C_COMPILER=clang -DBINDER_FUZZ=ON
 echo "== all tests passed"
