@@ -116,7 +116,9 @@ void read_start(struct thread *thread, uint64_t read_size, bool nonblock, bool p
 	if (put_noop && read_size >= sizeof(uint32_t))
 		put_u32(thread, BR_NOOP);
 	thread->read_initial = thread->read_filled;
-	thread_try_read(thread);
+	/* Read after the threads this request woke: a caller waiting for a
+	 * reply hears of it before the replier hears of its completion. */
+	wake_thread(thread);
 }
 
 /* Fills in and emits BR_TRANSACTION / BR_REPLY for a transaction whose fds

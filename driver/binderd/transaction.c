@@ -288,9 +288,10 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 			return_error = BR_DEAD_REPLY;
 			goto fail;
 		}
-		thread_enqueue_work(thread, &complete->work);
+		/* The caller first: its wakeup is the one a call waits for. */
 		transaction_pop(target_thread, in_reply_to);
 		thread_enqueue_work(target_thread, &txn->work);
+		thread_enqueue_work(thread, &complete->work);
 		transaction_free(in_reply_to);
 	} else {
 		struct complete_work *complete = calloc(1, sizeof(*complete));
