@@ -73,7 +73,8 @@
 #define BINDERD_MAX_FDS_PER_MESSAGE 250u
 
 enum binderd_op {
-	/* process channel, first message: arg = BINDERD_PROTOCOL_VERSION.
+	/* process channel, first message: arg = BINDERD_PROTOCOL_VERSION;
+	 * payload: nothing, or struct binderd_hello (asks for direct reads).
 	 * Answer payload: struct binderd_hello_reply. */
 	BINDERD_OP_HELLO = 1,
 	/* process channel: map the receive area. arg = size in bytes.
@@ -126,9 +127,34 @@ struct binderd_message {
 	uint32_t fd_count;     /* fds attached (SCM_RIGHTS) */
 };
 
+/*
+ * Direct reads: where binderd may read a process's memory
+ * (process_vm_readv: binderd has the ptrace right over it, and the kernel
+ * can name the peer by pidfd), a transaction's data and offsets are copied
+ * once, straight from the sender's memory into the receiver's area, with
+ * no send area in between: the one copy the kernel driver makes. The
+ * process proves the reads work by naming a 64-bit value in its memory in
+ * HELLO; binderd reads it back. Thread channels of such a process carry
+ * SO_PASSCRED credentials, and a request sent by any other process closes
+ * the channel, so no process can make binderd read another's memory.
+ * A transaction sent this way has BINDERD_TF_DIRECT in its flags and real
+ * pointers in data.ptr.buffer / data.ptr.offsets; it carries no
+ * BINDER_TYPE_PTR object (those still go through the send area). binderd
+ * clears the flag before delivery.
+ */
+struct binderd_hello {
+	uint64_t probe_address;
+	uint64_t probe_value;
+};
+
+#define BINDERD_HELLO_DIRECT_READS 1u
+#define BINDERD_TF_DIRECT 0x80000000u
+
 struct binderd_hello_reply {
 	uint32_t protocol_version;
-	int32_t pid; /* the process's pid as binderd sees it */
+	int32_t pid;    /* the process's pid as binderd sees it */
+	uint32_t flags; /* BINDERD_HELLO_DIRECT_READS */
+	uint32_t reserved;
 };
 
 /* BINDER_WRITE_READ request payload header, followed by write_size bytes

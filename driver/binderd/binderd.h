@@ -262,6 +262,7 @@ struct translate_ctx {
 	bool target_accepts_fds;
 	struct transaction_fds *sender_fds; /* fds the sender attached */
 	size_t secctx_size;                 /* at the end of the extra space, not for buffers */
+	bool direct; /* payload read from the sender's memory: no PTR objects */
 };
 uint32_t objects_translate(struct translate_ctx *ctx, int *error_param, size_t *translated_end);
 
@@ -346,6 +347,11 @@ void death_done(struct thread *thread, binder_uintptr_t cookie);
 /* Reads fd numbers sent back for an FD_INSTALL. */
 void thread_fd_numbers(struct thread *thread, const int32_t *numbers, size_t count);
 
+/* Copies from a process's memory (direct reads). 0, or -EFAULT when not
+ * all could be read or the process is gone. */
+int proc_read_memory(struct proc *proc, const struct iovec *local, const struct iovec *remote,
+                     size_t count, size_t total);
+
 /* ---- processes (process.c) ---- */
 
 TAILQ_HEAD(thread_queue, thread);
@@ -358,6 +364,8 @@ struct proc {
 	pid_t pid;
 	uid_t euid;
 	char *security_ctx; /* SO_PEERSEC label, or NULL */
+	int pidfd;          /* SO_PEERPIDFD, or -1 */
+	bool direct_reads;  /* binderd may read its memory (socket_protocol.h) */
 	bool hello_done;
 	bool is_dead;
 	struct thread_queue threads;

@@ -129,11 +129,29 @@ void channel_fail(struct channel *channel, const char *why)
 }
 
 /* Takes the fds that arrived with a recvmsg into the queue. */
+int channel_require_sender(struct channel *channel, pid_t pid)
+{
+	int on = 1;
+	if (setsockopt(channel->fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+		return -errno;
+	channel->only_sender = pid;
+	return 0;
+}
+
 static int take_fds(struct channel *channel, struct msghdr *message)
 {
 	int result = 0;
+	bool credentials_seen = false;
 	for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(message); cmsg;
 	     cmsg = CMSG_NXTHDR(message, cmsg)) {
+		if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred credentials;
+			memcpy(&credentials, CMSG_DATA(cmsg), sizeof(credentials));
+			credentials_seen = true;
+			if (channel->only_sender && credentials.pid != channel->only_sender)
+				result = -EPERM;
+			continue;
+		}
 		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
 			continue;
 		size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -152,6 +170,8 @@ static int take_fds(struct channel *channel, struct msghdr *message)
 	}
 	if (message->msg_flags & MSG_CTRUNC)
 		result = -EMFILE;
+	if (channel->only_sender && !credentials_seen)
+		result = -EPERM;
 	return result;
 }
 
@@ -235,7 +255,8 @@ static void channel_on_readable(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	struct channel *channel = arg;
 	union {
-		char buffer[CMSG_SPACE(sizeof(int) * BINDERD_MAX_FDS_PER_MESSAGE * 2)];
+		char buffer[CMSG_SPACE(sizeof(int) * BINDERD_MAX_FDS_PER_MESSAGE * 2) +
+		            CMSG_SPACE(sizeof(struct ucred))];
 		struct cmsghdr align;
 	} control;
 	struct iovec iov = {channel->input + channel->input_length,
@@ -252,7 +273,13 @@ static void channel_on_readable(evutil_socket_t fd, short events, void *arg)
 		after_event();
 		return;
 	}
-	if (take_fds(channel, &message) < 0) {
+	int taken = take_fds(channel, &message);
+	if (taken == -EPERM && got > 0) {
+		channel_fail(channel, "a request from another process");
+		after_event();
+		return;
+	}
+	if (taken < 0 && got > 0) {
 		channel_fail(channel, "too many fds");
 		after_event();
 		return;

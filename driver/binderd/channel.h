@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #include "driver/socket_protocol.h"
@@ -52,6 +53,7 @@ struct channel {
 	bool closed;
 	bool dispatching;
 	bool close_pending; /* on_close still to be called */
+	pid_t only_sender;  /* with SO_PASSCRED: the one pid that may send */
 	struct channel *next_pending;
 };
 
@@ -61,6 +63,9 @@ int channel_open(struct channel *channel, int fd, size_t max_payload,
 /* Stops reading, closes fd and every fd still held, frees buffers. Safe to
  * call twice and from inside a handler. Does not call on_close. */
 void channel_close(struct channel *channel);
+/* Accepts requests only from the process pid (its tgid), checked on the
+ * credentials the kernel attaches to each message (SO_PASSCRED). */
+int channel_require_sender(struct channel *channel, pid_t pid);
 /* Sends a message with up to BINDERD_MAX_FDS_PER_MESSAGE fds (the caller
  * keeps its fds: they are duplicated by the kernel on send). A message
  * that cannot go out at once is queued; -EPIPE when the channel is

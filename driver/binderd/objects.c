@@ -280,6 +280,12 @@ uint32_t objects_translate(struct translate_ctx *ctx, int *error_param, size_t *
 		case BINDER_TYPE_PTR: {
 			struct binder_buffer_object ptr;
 			memcpy(&ptr, object, sizeof(ptr));
+			if (ctx->direct) {
+				/* Its buffer would be a pointer, not a send-area
+				 * offset: the device layer never sends that. */
+				*error_param = -EINVAL;
+				return BR_FAILED_REPLY;
+			}
 			if (ptr.length > sg_end - sg_offset) {
 				*error_param = -EINVAL;
 				return BR_FAILED_REPLY;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "binderd.h"
@@ -34,6 +36,52 @@ static void read_security_context(struct proc *proc, int fd)
 	}
 }
 
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+/* The peer as a pidfd (Linux 6.5 and later), or -1. */
+static int peer_pidfd(int fd)
+{
+	int pidfd = -1;
+	socklen_t length = sizeof(pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &length) < 0)
+		return -1;
+	return pidfd;
+}
+
+static bool proc_alive(const struct proc *proc)
+{
+	return proc->pidfd >= 0 && syscall(SYS_pidfd_send_signal, proc->pidfd, 0, NULL, 0) == 0;
+}
+
+int proc_read_memory(struct proc *proc, const struct iovec *local, const struct iovec *remote,
+                     size_t count, size_t total)
+{
+	if (!proc->direct_reads)
+		return -EFAULT;
+	if (total == 0)
+		return 0;
+	ssize_t got = process_vm_readv(proc->pid, local, count, remote, count, 0);
+	/* The pid named the process when it sent the request (its channel's
+	 * credentials); the pidfd says it still does, so the bytes are its. */
+	if (got < 0 || (size_t)got != total || !proc_alive(proc))
+		return -EFAULT;
+	return 0;
+}
+
+/* HELLO with a probe: may binderd read this process's memory? */
+static bool probe_direct_reads(struct proc *proc, const struct binderd_hello *hello)
+{
+	if (proc->pidfd < 0)
+		return false;
+	uint64_t value = 0;
+	struct iovec local = {&value, sizeof(value)};
+	struct iovec remote = {(void *)(uintptr_t)hello->probe_address, sizeof(value)};
+	ssize_t got = process_vm_readv(proc->pid, &local, 1, &remote, 1, 0);
+	return got == (ssize_t)sizeof(value) && value == hello->probe_value && proc_alive(proc);
+}
+
 void proc_accept(int fd)
 {
 	struct ucred credentials;
@@ -58,6 +106,7 @@ void proc_accept(int fd)
 	proc->pid = credentials.pid;
 	proc->euid = credentials.uid;
 	proc->area.memfd = -1;
+	proc->pidfd = peer_pidfd(fd);
 	TAILQ_INIT(&proc->threads);
 	TAILQ_INIT(&proc->waiting_threads);
 	work_list_init(&proc->todo);
@@ -65,6 +114,8 @@ void proc_accept(int fd)
 	read_security_context(proc, fd);
 	if (channel_open(&proc->channel, fd, 64, &proc_handlers, proc) < 0) {
 		close(fd);
+		if (proc->pidfd >= 0)
+			close(proc->pidfd);
 		free(proc->security_ctx);
 		free(proc);
 		return;
@@ -100,14 +151,26 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 	switch (request->op) {
 	case BINDERD_OP_HELLO: {
 		close_all(fds, fd_count);
-		if (proc->hello_done || request->arg != BINDERD_PROTOCOL_VERSION) {
+		if (proc->hello_done || request->arg != BINDERD_PROTOCOL_VERSION ||
+		    (request->payload_size != 0 &&
+		     request->payload_size != sizeof(struct binderd_hello))) {
 			reply(proc, -EPROTO, NULL, 0, NULL, 0);
 			channel_fail(&proc->channel, "bad hello");
 			return;
 		}
 		proc->hello_done = true;
-		struct binderd_hello_reply hello = {.protocol_version = BINDERD_PROTOCOL_VERSION,
-		                                    .pid = proc->pid};
+		if (request->payload_size) {
+			struct binderd_hello probe;
+			memcpy(&probe, payload, sizeof(probe));
+			proc->direct_reads = probe_direct_reads(proc, &probe);
+		}
+		log_debug("proc %d: %s", proc->pid,
+		          proc->direct_reads ? "direct reads" : "payloads through send areas");
+		struct binderd_hello_reply hello = {
+		        .protocol_version = BINDERD_PROTOCOL_VERSION,
+		        .pid = proc->pid,
+		        .flags = proc->direct_reads ? BINDERD_HELLO_DIRECT_READS : 0,
+		};
 		reply(proc, 0, &hello, sizeof(hello), NULL, 0);
 		return;
 	}
@@ -313,6 +376,10 @@ void proc_release(struct proc *proc)
 	proc->desc_bitmap = NULL;
 	free(proc->security_ctx);
 	proc->security_ctx = NULL;
+	if (proc->pidfd >= 0)
+		close(proc->pidfd);
+	proc->pidfd = -1;
+	proc->direct_reads = false;
 	defer_free(proc);
 	/* Hand the memory a process used back to the system. */
 	trim_memory_later();

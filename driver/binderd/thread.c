@@ -59,6 +59,11 @@ struct thread *thread_new(struct proc *proc, int fd)
 		free(thread);
 		return NULL;
 	}
+	if (proc->direct_reads && channel_require_sender(&thread->channel, proc->pid) < 0) {
+		channel_close(&thread->channel);
+		free(thread);
+		return NULL;
+	}
 	TAILQ_INSERT_TAIL(&proc->threads, thread, entry);
 	proc->thread_count++;
 	return thread;

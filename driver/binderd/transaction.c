@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "binderd.h"
@@ -105,6 +106,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
                         binder_size_t extra_buffers_size, struct transaction_fds *fds)
 {
 	struct proc *proc = thread->proc;
+	bool direct = (tr->flags & BINDERD_TF_DIRECT) != 0;
 	struct txn *in_reply_to = NULL;
 	struct thread *target_thread = NULL;
 	struct proc *target_proc = NULL;
@@ -204,7 +206,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 	txn->to_proc = target_proc;
 	txn->to_thread = target_thread;
 	txn->code = tr->code;
-	txn->flags = tr->flags;
+	txn->flags = tr->flags & ~BINDERD_TF_DIRECT;
 	txn->is_reply = reply;
 
 	size_t secctx_size = 0;
@@ -225,9 +227,9 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 		error_param = -EINVAL;
 		goto fail;
 	}
-	int error =
-	        area_alloc(&target_proc->area, (size_t)tr->data_size, (size_t)tr->offsets_size,
-	                   (size_t)extra_buffers_size, !reply && (tr->flags & TF_ONE_WAY), &buffer);
+	int error = area_alloc(&target_proc->area, (size_t)tr->data_size, (size_t)tr->offsets_size,
+	                       (size_t)extra_buffers_size, !reply && (txn->flags & TF_ONE_WAY),
+	                       &buffer);
 	if (error) {
 		return_error = error == -ESRCH ? BR_DEAD_REPLY : BR_FAILED_REPLY;
 		error_param = error;
@@ -238,10 +240,23 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 	buffer->target_node = target_node;
 	txn->buffer = buffer;
 	uint8_t *data = buffer_data(&target_proc->area, buffer);
-	if (!copy_from_send_area(&thread->send_area, tr->data.ptr.buffer, buffer->data_size,
-	                         data) ||
-	    !copy_from_send_area(&thread->send_area, tr->data.ptr.offsets, buffer->offsets_size,
-	                         data + align8(buffer->data_size))) {
+	bool copied;
+	if (direct) {
+		struct iovec local[2] = {{data, buffer->data_size},
+		                         {data + align8(buffer->data_size), buffer->offsets_size}};
+		struct iovec remote[2] = {
+		        {(void *)(uintptr_t)tr->data.ptr.buffer, buffer->data_size},
+		        {(void *)(uintptr_t)tr->data.ptr.offsets, buffer->offsets_size}};
+		copied = proc_read_memory(proc, local, remote, 2,
+		                          buffer->data_size + buffer->offsets_size) == 0;
+	} else {
+		copied =
+		        copy_from_send_area(&thread->send_area, tr->data.ptr.buffer,
+		                            buffer->data_size, data) &&
+		        copy_from_send_area(&thread->send_area, tr->data.ptr.offsets,
+		                            buffer->offsets_size, data + align8(buffer->data_size));
+	}
+	if (!copied) {
 		return_error = BR_FAILED_REPLY;
 		error_param = -EFAULT;
 		goto fail;
@@ -270,6 +285,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 	                reply ? (in_reply_to->flags & TF_ACCEPT_FDS) != 0 : target_node->accept_fds,
 	        .sender_fds = fds,
 	        .secctx_size = align8(secctx_size),
+	        .direct = direct,
 	};
 	return_error = objects_translate(&ctx, &error_param, &translated_end);
 	if (return_error != BR_OK)

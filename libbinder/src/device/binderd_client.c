@@ -83,14 +83,28 @@ static int receive_result(int socket, void *payload, size_t *payload_size, int *
 	return message.status;
 }
 
-static int say_hello(int socket)
+/* A value binderd reads back to prove it can read our memory. */
+static volatile uint64_t direct_read_probe;
+
+static int say_hello(int socket, bool *direct_reads)
 {
 	struct binderd_hello_reply reply;
+	struct binderd_hello hello;
 	size_t reply_size = sizeof(reply);
 	unsigned fd_count;
 	int status;
 
-	status = send_request(socket, BINDERD_OP_HELLO, BINDERD_PROTOCOL_VERSION, NULL, 0, NULL, 0);
+	if (direct_read_probe == 0) {
+		uint64_t value = 0;
+
+		if (getentropy(&value, sizeof(value)) != 0 || value == 0)
+			value = 0x9e3779b97f4a7c15u ^ (uint64_t)getpid();
+		direct_read_probe = value;
+	}
+	hello.probe_address = (uint64_t)(uintptr_t)&direct_read_probe;
+	hello.probe_value = direct_read_probe;
+	status = send_request(socket, BINDERD_OP_HELLO, BINDERD_PROTOCOL_VERSION, &hello,
+	                      sizeof(hello), NULL, 0);
 	if (status)
 		return status;
 	status = receive_result(socket, &reply, &reply_size, NULL, 0, &fd_count);
@@ -98,6 +112,11 @@ static int say_hello(int socket)
 		return status;
 	if (reply_size != sizeof(reply) || reply.protocol_version != BINDERD_PROTOCOL_VERSION)
 		return -EPROTO;
+	/* BINDER_DIRECT_READS=0 in the environment keeps the send area for
+	 * everything (for tests and measurements of that path). */
+	const char *setting = getenv("BINDER_DIRECT_READS");
+	*direct_reads = (reply.flags & BINDERD_HELLO_DIRECT_READS) &&
+	                !(setting && strcmp(setting, "0") == 0);
 	return 0;
 }
 
@@ -118,7 +137,7 @@ int binderd_open(struct binder_device *device, const char *path)
 		close(fd);
 		return status;
 	}
-	status = say_hello(fd);
+	status = say_hello(fd, &device->direct_reads);
 	if (status) {
 		close(fd);
 		return status;

@@ -221,7 +221,8 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 	/* If the area cannot grow, transactions that do not fit fail. */
 	if (area_needed)
 		binderd_thread_reserve_send_area(thread, area_needed);
-	binder_write_stream_prepare(stream, send_size, &thread->send_area, &thread->fds);
+	binder_write_stream_prepare(stream, send_size, &thread->send_area, &thread->fds,
+	                            device->direct_reads);
 
 	request = (struct binderd_request *)thread->request;
 	write_read = (struct binderd_write_read *)(request + 1);

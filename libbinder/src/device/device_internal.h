@@ -31,6 +31,9 @@ struct binder_device {
 	size_t reserved_size;
 
 	/* binderd backend only. */
+	/* binderd reads transaction payloads from our memory itself (one
+	 * copy, no send area): see driver/socket_protocol.h. */
+	bool direct_reads;
 	/* Unique among the devices this process ever opened: thread
 	 * channels find their device through it. */
 	uint64_t generation;

@@ -7,6 +7,8 @@
 
 #include <fcntl.h>
 #include <linux/android/binder.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include <linux/ioctl.h>
 #include <string.h>
 
@@ -97,7 +99,51 @@ struct stream_cursor {
 	const struct binder_send_area *area;
 	uint64_t used; /* bytes of the area filled */
 	struct binder_stream_fds *fds;
+	bool direct_reads;
 };
+
+/* True if binderd can take the transaction from our memory as it is: its
+ * offsets and object types are readable and name only binders and handles
+ * (one system call reads all the types). */
+static bool can_send_direct(const struct binder_transaction_data *transaction)
+{
+	binder_size_t offsets[BINDER_DIRECT_MAX_OBJECTS];
+	uint32_t types[BINDER_DIRECT_MAX_OBJECTS];
+	struct iovec local[BINDER_DIRECT_MAX_OBJECTS], remote[BINDER_DIRECT_MAX_OBJECTS];
+	size_t count = transaction->offsets_size / sizeof(binder_size_t);
+	size_t i;
+
+	if (transaction->offsets_size % sizeof(binder_size_t) || count > BINDER_DIRECT_MAX_OBJECTS)
+		return false;
+	if (count == 0)
+		return true;
+	if (binder_self_read(offsets, transaction->data.ptr.offsets, transaction->offsets_size))
+		return false;
+	for (i = 0; i < count; i++) {
+		if (offsets[i] > transaction->data_size ||
+		    transaction->data_size - offsets[i] < sizeof(uint32_t))
+			return false;
+		local[i].iov_base = &types[i];
+		local[i].iov_len = sizeof(uint32_t);
+		remote[i].iov_base = (void *)(uintptr_t)(transaction->data.ptr.buffer + offsets[i]);
+		remote[i].iov_len = sizeof(uint32_t);
+	}
+	if (process_vm_readv(getpid(), local, count, remote, count, 0) !=
+	    (ssize_t)(count * sizeof(uint32_t)))
+		return false;
+	for (i = 0; i < count; i++) {
+		switch (types[i]) {
+		case BINDER_TYPE_BINDER:
+		case BINDER_TYPE_WEAK_BINDER:
+		case BINDER_TYPE_HANDLE:
+		case BINDER_TYPE_WEAK_HANDLE:
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
 
 /* Adds fd to the request; false if it is not an open fd or too many. */
 static bool attach_fd(struct binder_stream_fds *fds, uint32_t fd, uint32_t *index)
@@ -244,6 +290,13 @@ static void prepare_transaction(struct stream_cursor *cursor, uint8_t *payload, 
 	uint8_t *base = cursor->area->base;
 	bool data_ok, offsets_ok;
 
+	if (cursor->direct_reads) {
+		memcpy(&transaction, payload, sizeof(transaction));
+		if (can_send_direct(&transaction)) {
+			transaction.flags |= BINDERD_TF_DIRECT;
+			goto out;
+		}
+	}
 	if (!transaction_area_size(payload, cmd, &transaction, &buffers_size, &area_size) ||
 	    area_size > cursor->area->size - cursor->used) {
 		transaction.data.ptr.buffer = BINDER_SEND_AREA_BAD_OFFSET;
@@ -283,9 +336,10 @@ out:
 }
 
 void binder_write_stream_prepare(uint8_t *stream, size_t size, const struct binder_send_area *area,
-                                 struct binder_stream_fds *fds)
+                                 struct binder_stream_fds *fds, bool direct_reads)
 {
-	struct stream_cursor cursor = {.area = area, .used = 0, .fds = fds};
+	struct stream_cursor cursor = {
+	        .area = area, .used = 0, .fds = fds, .direct_reads = direct_reads};
 	size_t position = 0;
 
 	fds->count = 0;

@@ -52,6 +52,16 @@ size_t binder_write_stream_measure(const uint8_t *stream, size_t size, bool comp
  * in stream and in the area, and stores the fds to attach in fds.
  */
 void binder_write_stream_prepare(uint8_t *stream, size_t size, const struct binder_send_area *area,
-                                 struct binder_stream_fds *fds);
+                                 struct binder_stream_fds *fds, bool direct_reads);
+
+/*
+ * With direct_reads (binderd reads our memory itself), a transaction whose
+ * objects are all binders and handles (no fd, fd array or PTR buffer, at
+ * most BINDER_DIRECT_MAX_OBJECTS of them) keeps its own pointers and gets
+ * BINDERD_TF_DIRECT: its payload is then copied once, by binderd, straight
+ * into the receiver's area. Any other transaction goes through the send
+ * area as described above.
+ */
+#define BINDER_DIRECT_MAX_OBJECTS 64u
 
 #endif
