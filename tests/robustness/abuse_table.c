@@ -20,6 +20,8 @@ const struct abuse abuse_table[] = {
         {"truncated commands", abuse_truncated_commands},
         {"BC_FREE_BUFFER of random addresses", abuse_free_random_buffers},
         {"BC_REPLY without a transaction", abuse_reply_without_transaction},
+        {"direct reads: lying probe, PTR object, a channel used by another process",
+         abuse_direct_reads},
         {"refcounts on invalid handles", abuse_refcounts_on_invalid_handles},
         {"death notices on invalid handles", abuse_death_notices_on_invalid_handles},
         {"random command streams", abuse_random_command_streams},

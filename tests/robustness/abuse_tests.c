@@ -30,6 +30,7 @@ ABUSE_TEST(commands, refcounts_on_invalid_handles)
 ABUSE_TEST(commands, death_notices_on_invalid_handles)
 ABUSE_TEST(commands, random_command_streams)
 
+ABUSE_TEST(transactions, direct_reads)
 ABUSE_TEST(transactions, forged_handles)
 ABUSE_TEST(transactions, wild_buffers)
 ABUSE_TEST(transactions, wild_object_offsets)

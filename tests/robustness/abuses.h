@@ -87,6 +87,8 @@ int raw_transact_fds(struct raw_abuser *abuser, const struct bc_stream *stream, 
  * 0 or as raw_transact. */
 int raw_echo_call(struct raw_abuser *abuser);
 
+int abuse_direct_reads(struct abuse_report *report);
+
 /* Writes a stream without reading; returns the ioctl status, or -errno;
  * *consumed gets write_consumed. */
 int raw_write_only(struct raw_abuser *abuser, const struct bc_stream *stream, uint64_t *consumed);

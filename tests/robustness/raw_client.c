@@ -220,6 +220,8 @@ bool raw_wait_closed(int fd, int timeout_ms)
 	}
 }
 
+const struct binderd_hello *raw_hello_probe;
+
 int raw_open_process(struct raw_process *process, size_t area_size)
 {
 	memset(process, 0, sizeof(*process));
@@ -228,8 +230,9 @@ int raw_open_process(struct raw_process *process, size_t area_size)
 		return process->fd;
 	struct binderd_message message;
 	struct binderd_hello_reply hello;
-	int error = raw_send_request(process->fd, BINDERD_OP_HELLO, BINDERD_PROTOCOL_VERSION, NULL,
-	                             0, NULL, 0, 0);
+	int error = raw_send_request(process->fd, BINDERD_OP_HELLO, BINDERD_PROTOCOL_VERSION,
+	                             raw_hello_probe, raw_hello_probe ? sizeof(*raw_hello_probe) : 0,
+	                             NULL, 0, 0);
 	if (!error)
 		error = raw_receive(process->fd, &message, &hello, sizeof(hello), NULL, 0,
 		                    RAW_WAIT_MS);
@@ -239,6 +242,7 @@ int raw_open_process(struct raw_process *process, size_t area_size)
 	if (error)
 		goto fail;
 	process->pid_seen = hello.pid;
+	process->direct_reads = (hello.flags & BINDERD_HELLO_DIRECT_READS) != 0;
 	if (area_size == 0)
 		return 0;
 	/* Reserve the address first: binderd needs it before the memfd. */

@@ -23,7 +23,12 @@ struct raw_process {
 	int32_t pid_seen;
 	const uint8_t *area; /* the receive area, mapped read-only */
 	size_t area_size;
+	bool direct_reads; /* binderd granted direct reads at HELLO */
 };
+
+/* When set, raw_open_process sends it with HELLO (asks for direct reads,
+ * see driver/socket_protocol.h); NULL by default. */
+extern const struct binderd_hello *raw_hello_probe;
 
 /* One thread channel of a raw process, with its send area. */
 struct raw_thread {
