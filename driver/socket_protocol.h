@@ -148,7 +148,7 @@ struct binderd_hello {
 };
 
 #define BINDERD_HELLO_DIRECT_READS 1u
-#define BINDERD_TF_DIRECT 0x80000000u
+#define BINDERD_TF_DIRECT          0x80000000u
 
 struct binderd_hello_reply {
 	uint32_t protocol_version;

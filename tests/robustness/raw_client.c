@@ -231,8 +231,8 @@ int raw_open_process(struct raw_process *process, size_t area_size)
 	struct binderd_message message;
 	struct binderd_hello_reply hello;
 	int error = raw_send_request(process->fd, BINDERD_OP_HELLO, BINDERD_PROTOCOL_VERSION,
-	                             raw_hello_probe, raw_hello_probe ? sizeof(*raw_hello_probe) : 0,
-	                             NULL, 0, 0);
+	                             raw_hello_probe,
+	                             raw_hello_probe ? sizeof(*raw_hello_probe) : 0, NULL, 0, 0);
 	if (!error)
 		error = raw_receive(process->fd, &message, &hello, sizeof(hello), NULL, 0,
 		                    RAW_WAIT_MS);
