@@ -295,6 +295,18 @@ static void channel_on_readable(evutil_socket_t fd, short events, void *arg)
 	after_event();
 }
 
+/* Puts fds on a message as SCM_RIGHTS; control has room for them. */
+static void attach_fds(struct msghdr *message, char *control, const int *fds, size_t count)
+{
+	message->msg_control = control;
+	message->msg_controllen = CMSG_SPACE(sizeof(int) * count);
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(message);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * count);
+	memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * count);
+}
+
 /* Sends what is queued. Returns 0, or -errno on a broken connection. */
 static int flush(struct channel *channel)
 {
@@ -312,16 +324,9 @@ static int flush(struct channel *channel)
 			struct cmsghdr align;
 		} control;
 		struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1};
-		if (attach) {
-			message.msg_control = control.buffer;
-			message.msg_controllen = CMSG_SPACE(sizeof(int) * channel->output_fd_count);
-			struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
-			cmsg->cmsg_level = SOL_SOCKET;
-			cmsg->cmsg_type = SCM_RIGHTS;
-			cmsg->cmsg_len = CMSG_LEN(sizeof(int) * channel->output_fd_count);
-			memcpy(CMSG_DATA(cmsg), channel->output_fds,
-			       sizeof(int) * channel->output_fd_count);
-		}
+		if (attach)
+			attach_fds(&message, control.buffer, channel->output_fds,
+			           channel->output_fd_count);
 		ssize_t sent = sendmsg(channel->fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (sent < 0) {
 			if (errno == EINTR)
@@ -382,15 +387,8 @@ int channel_send(struct channel *channel, uint32_t kind, int32_t status,
 			struct cmsghdr align;
 		} control;
 		struct msghdr message = {.msg_iov = iov, .msg_iovlen = (size_t)payload_count + 1};
-		if (fd_count > 0) {
-			message.msg_control = control.buffer;
-			message.msg_controllen = CMSG_SPACE(sizeof(int) * fd_count);
-			struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
-			cmsg->cmsg_level = SOL_SOCKET;
-			cmsg->cmsg_type = SCM_RIGHTS;
-			cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fd_count);
-			memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * fd_count);
-		}
+		if (fd_count > 0)
+			attach_fds(&message, control.buffer, fds, fd_count);
 		ssize_t sent;
 		do
 			sent = sendmsg(channel->fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
