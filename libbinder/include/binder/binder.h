@@ -1,0 +1,217 @@
+/*
+ * binder/binder.h - binder contexts, objects (local objects and proxies),
+ * threads and death notifications.
+ *
+ * A context is one open of a binder device: what the kernel calls a binder
+ * process. It has its own handles, objects and threads; a program may hold
+ * several (different devices, or the same device opened twice). Closing a
+ * context kills exactly the local objects it owns: other processes holding
+ * them get their death notifications.
+ *
+ * A binder object is either a local object (made here, with a transact
+ * handler) or a proxy (a handle to an object in another process). Both are
+ * reference counted; a proxy keeps the driver's strong reference on its
+ * handle while anybody holds it, and a local object lives while anybody,
+ * here or in another process, holds it.
+ *
+ * Incoming transactions run on binder threads: threads of the program that
+ * joined the context's thread pool, threads libbinder started itself (up to
+ * max_threads, when the driver asks with BR_SPAWN_LOOPER), a thread that
+ * polls the context's fd from its own event loop, and a thread waiting for
+ * a reply (a nested call that comes back to it runs there, as on Android).
+ *
+ * Ownership: _new functions and functions with an `out` object return a
+ * reference the caller drops with the matching _unref.
+ *
+ * Thread-safety: contexts and objects may be used from any thread at
+ * once. Handlers and death callbacks run on binder threads, possibly
+ * several at once.
+ *
+ * Errors: 0 on success, a negative status from binder/status.h.
+ */
+#ifndef BINDER_BINDER_H
+#define BINDER_BINDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "binder/parcel.h"
+#include "binder/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct binder_context binder_context;
+typedef struct binder_object binder_object;
+
+/* Transaction codes (as on Android). User codes are FIRST..LAST. */
+#define BINDER_FIRST_CALL_TRANSACTION 0x00000001u
+#define BINDER_LAST_CALL_TRANSACTION  0x00ffffffu
+#define BINDER_PACK_CHARS(c1, c2, c3, c4)                                                          \
+	((((uint32_t)(c1)) << 24) | (((uint32_t)(c2)) << 16) | (((uint32_t)(c3)) << 8) |           \
+	 ((uint32_t)(c4)))
+/* Answered by libbinder for every local object: */
+#define BINDER_PING_TRANSACTION      BINDER_PACK_CHARS('_', 'P', 'N', 'G')
+#define BINDER_INTERFACE_TRANSACTION BINDER_PACK_CHARS('_', 'N', 'T', 'F')
+
+/* Transaction flags. */
+#define BINDER_FLAG_ONEWAY 0x01u /* TF_ONE_WAY: do not wait for a reply */
+
+/* ---- contexts ---- */
+
+struct binder_context_options {
+	/* The device: a kernel binder device or binderd's socket. NULL: the
+	 * default (binder_device_default_path(): $BINDER_DEVICE, /dev/binder,
+	 * binderd's default socket). */
+	const char *device;
+	/* Size of the receive area; 0: 1 MiB - 8 KiB (AOSP's default). */
+	size_t area_size;
+	/* Threads libbinder may start on its own (BINDER_SET_MAX_THREADS).
+	 * binder_context_options_init() sets 15, AOSP's default. */
+	uint32_t max_threads;
+};
+
+/* Fills options with the defaults. */
+void binder_context_options_init(struct binder_context_options *options);
+
+/*
+ * Opens a context (options NULL: the defaults). No thread serves it yet:
+ * see binder_context_start_thread_pool, _join_thread_pool, _poll_fd.
+ * Errors: the device's (-ENOENT, -ECONNREFUSED, -ENODEV, ...), -ENOMEM,
+ * BINDER_BAD_VALUE if the driver's protocol version is not ours.
+ */
+int binder_context_new(const struct binder_context_options *options, binder_context **out);
+binder_context *binder_context_ref(binder_context *context);
+/* Drops a reference; the last one closes the context. Objects hold
+ * references on their context. NULL is allowed. */
+void binder_context_unref(binder_context *context);
+
+/*
+ * Ends the binder process now: threads in the pool leave it (join returns),
+ * libbinder's own threads exit, the device is closed; the local objects
+ * die for their holders; proxies of this context become dead (calls give
+ * BINDER_DEAD_OBJECT). Waits for the context's binder threads to leave:
+ * BINDER_INVALID_OPERATION when called from one of them (a handler).
+ * Memory is freed when the last references go. Closing twice is 0.
+ */
+int binder_context_close(binder_context *context);
+
+/* Starts libbinder's first pool thread (BC_ENTER_LOOPER); more are started
+ * as the driver asks, up to max_threads. Once: later calls are no-ops. */
+int binder_context_start_thread_pool(binder_context *context);
+/* The calling thread serves the context (BC_ENTER_LOOPER) until the
+ * context is closed; returns 0 then. */
+int binder_context_join_thread_pool(binder_context *context);
+/* Changes max_threads (BINDER_SET_MAX_THREADS). */
+int binder_context_set_max_threads(binder_context *context, uint32_t max_threads);
+
+/*
+ * For a program with its own event loop: the calling thread becomes a
+ * looper of the context, served by polling. *fd (owned by the context)
+ * becomes readable (POLLIN) when there is work: then call
+ * binder_context_handle_polled_work from the same thread, which runs all
+ * the work that is there and returns without waiting. Call _poll_fd again
+ * before each poll: the fd may change.
+ */
+int binder_context_poll_fd(binder_context *context, int *fd);
+int binder_context_handle_polled_work(binder_context *context);
+
+/* Makes object (a local object of this context) the context manager,
+ * handle 0. BINDER_PERMISSION_DENIED / -EBUSY if there is one already. */
+int binder_context_become_manager(binder_context *context, binder_object *object);
+/* A proxy for handle 0, the context manager (servicemanager). */
+int binder_context_get_manager(binder_context *context, binder_object **out);
+
+/* ---- objects ---- */
+
+/* Who sent the transaction a handler is running. */
+struct binder_caller {
+	pid_t pid; /* 0 for oneway calls, as in the kernel */
+	uid_t euid;
+	/* The sender's security context, or NULL when the driver gave none. */
+	const char *security_context;
+	/* The transaction's flags (BINDER_FLAG_ONEWAY, ...). */
+	uint32_t flags;
+};
+
+/*
+ * A local object's transact handler: runs code with data, writes the
+ * answer into reply (ignored for oneway calls) and returns a status, which
+ * the caller receives (a non-zero status replaces the reply's data, as on
+ * Android). data and reply are only valid during the call. Return
+ * BINDER_UNKNOWN_TRANSACTION for codes it does not know.
+ */
+typedef int (*binder_transact_handler)(binder_object *self, uint32_t code, binder_parcel *data,
+				       binder_parcel *reply, const struct binder_caller *caller,
+				       void *user_data);
+
+struct binder_local_ops {
+	binder_transact_handler transact; /* required */
+	/* Optional: the last reference from other processes went away (the
+	 * driver's BR_RELEASE). Runs on a binder thread. */
+	void (*on_last_remote_reference)(binder_object *self, void *user_data);
+	/* Optional: the object is being freed: release user_data here. */
+	void (*destroy)(void *user_data);
+};
+
+/*
+ * Makes a local object of context with an interface descriptor (copied;
+ * answered to INTERFACE_TRANSACTION) and ops (copied). Nothing is
+ * registered anywhere until the object is sent in a parcel or added to
+ * servicemanager.
+ */
+int binder_object_new_local(binder_context *context, const char *descriptor,
+			    const struct binder_local_ops *ops, void *user_data, binder_object **out);
+binder_object *binder_object_ref(binder_object *object);
+void binder_object_unref(binder_object *object);
+
+bool binder_object_is_local(const binder_object *object);
+/* The context the object belongs to (borrowed). */
+binder_context *binder_object_context(const binder_object *object);
+/* A local object's user_data (NULL for a proxy). */
+void *binder_object_user_data(const binder_object *object);
+/* A proxy's handle in its context; -1 for a local object. */
+int32_t binder_object_handle(const binder_object *object);
+/* False once a proxy's object died (or its context closed). */
+bool binder_object_is_alive(const binder_object *object);
+
+/*
+ * Sends a transaction to object and, unless flags has BINDER_FLAG_ONEWAY,
+ * waits for the reply, which replaces reply's contents (reply may be NULL
+ * to drop it). On a local object the handler runs on the calling thread.
+ * Returns the handler's status, or BINDER_DEAD_OBJECT (the object's
+ * process died), BINDER_FAILED_TRANSACTION (the driver refused it: bad
+ * objects, full receive area, ...), BINDER_BAD_VALUE (data holds objects
+ * of another context).
+ */
+int binder_object_transact(binder_object *object, uint32_t code, binder_parcel *data,
+			   binder_parcel *reply, uint32_t flags);
+/* PING_TRANSACTION: 0 if the object answers. */
+int binder_object_ping(binder_object *object);
+/* The object's interface descriptor (INTERFACE_TRANSACTION); *descriptor
+ * is malloc'ed, the caller frees it. */
+int binder_object_get_descriptor(binder_object *object, char **descriptor);
+
+/* Called once when the object of a proxy dies, on a binder thread. */
+typedef void (*binder_death_handler)(binder_object *who, void *cookie);
+/*
+ * Asks to be told when the proxy's object dies. The same (handler,
+ * cookie) pair may be linked once. Errors: BINDER_INVALID_OPERATION for a
+ * local object, BINDER_DEAD_OBJECT if it is dead already, -EEXIST.
+ * Deaths are delivered by the context's binder threads: start a pool,
+ * join it or poll, or they wait for the next call on this thread.
+ */
+int binder_object_link_to_death(binder_object *proxy, binder_death_handler handler, void *cookie);
+/* Undoes a link: BINDER_NAME_NOT_FOUND if not linked, BINDER_DEAD_OBJECT
+ * if the death was already delivered. */
+int binder_object_unlink_to_death(binder_object *proxy, binder_death_handler handler,
+				  void *cookie);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
