@@ -15,7 +15,7 @@ jobs=${JOBS:-$(nproc)}
 packages=(
 	build-essential cmake pkg-config clang
 	libevent-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
-	libcriterion-dev uthash-dev
+	libcriterion-dev uthash-dev libinih-dev
 	qemu-system-x86 busybox-static
 )
 

@@ -1,0 +1,231 @@
+/*
+ * main.c - servicemanager: the context manager (handle 0) that maps names
+ * to binder objects. Parses the command line, loads the access policy,
+ * becomes the context manager and serves on the main thread until SIGTERM
+ * or SIGINT, which a signal thread turns into binder_context_close.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <binder/binder.h>
+#include <binder/device.h>
+#include <binder/service_manager.h>
+
+#include "log.h"
+#include "policy.h"
+#include "service_manager.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: servicemanager [--device PATH] [--policy FILE] [--log-level LEVEL]\n"
+	             "                      [--ready-fd FD]\n"
+	             "  --device PATH      the binder device or binderd socket (default:\n"
+	             "                     $BINDER_DEVICE, /dev/binder, binderd's socket)\n"
+	             "  --policy FILE      who may add which names (INI, section [add] with\n"
+	             "                     `name-pattern = uid, uid, ...`); default: uid 0 and\n"
+	             "                     servicemanager's own uid may add any name\n"
+	             "  --log-level LEVEL  error, warning, info (default) or debug\n"
+	             "  --ready-fd FD      write \"ready\\n\" to FD and close it once serving\n"
+	             "  --help             this text\n");
+}
+
+/* The thread that waits for SIGTERM / SIGINT and closes the context, which
+ * makes the main thread's join return. */
+struct signal_waiter {
+	binder_context *context;
+	sigset_t signals;
+	atomic_bool serving_ended; /* the main thread left the pool on its own */
+	atomic_bool signalled;
+};
+
+static void *wait_for_signal(void *argument)
+{
+	struct signal_waiter *waiter = argument;
+	int signal_number = 0;
+	sigwait(&waiter->signals, &signal_number);
+	if (!atomic_load(&waiter->serving_ended)) {
+		atomic_store(&waiter->signalled, true);
+		log_info("signal %d: shutting down", signal_number);
+	}
+	binder_context_close(waiter->context);
+	return NULL;
+}
+
+static int parse_fd(const char *text)
+{
+	char *end;
+	errno = 0;
+	long value = strtol(text, &end, 10);
+	if (errno || *end || value < 0 || value > 65535 || fcntl((int)value, F_GETFD) < 0)
+		return -1;
+	return (int)value;
+}
+
+static void say_ready(int ready_fd)
+{
+	if (ready_fd < 0)
+		return;
+	static const char message[] = "ready\n";
+	if (write(ready_fd, message, sizeof(message) - 1) != (ssize_t)sizeof(message) - 1)
+		log_warning("cannot write to the ready fd: %s", strerror(errno));
+	close(ready_fd);
+}
+
+/* Becomes the context manager and serves until the context is closed.
+ * Returns the exit status. */
+static int serve(binder_context *context, struct service_manager *manager, int ready_fd,
+                 struct signal_waiter *waiter)
+{
+	static const struct binder_local_ops ops = {.transact = service_manager_transact};
+	binder_object *object = NULL;
+	int status = binder_object_new_local(context, BINDER_SERVICE_MANAGER_DESCRIPTOR, &ops,
+	                                     manager, &object);
+	if (status) {
+		log_error("cannot make the servicemanager object: %s",
+		          binder_status_to_string(status));
+		return 1;
+	}
+	status = binder_context_become_manager(context, object);
+	if (status) {
+		log_error("cannot become the context manager: %s%s",
+		          binder_status_to_string(status),
+		          status == -EBUSY || status == BINDER_PERMISSION_DENIED
+		                  ? " (is another servicemanager running?)"
+		                  : "");
+		binder_object_unref(object);
+		return 1;
+	}
+	log_info("serving as the context manager");
+	say_ready(ready_fd);
+
+	status = binder_context_join_thread_pool(context);
+	atomic_store(&waiter->serving_ended, true);
+	int exit_status = 0;
+	if (!atomic_load(&waiter->signalled)) {
+		log_error("the binder device went away: %s", binder_status_to_string(status));
+		exit_status = 1;
+	}
+	binder_object_unref(object);
+	return exit_status;
+}
+
+int main(int argc, char **argv)
+{
+	const char *device = NULL;
+	const char *policy_path = NULL;
+	int ready_fd = -1;
+	static const struct option options[] = {
+	        {"device", required_argument, NULL, 'd'},
+	        {"policy", required_argument, NULL, 'p'},
+	        {"log-level", required_argument, NULL, 'l'},
+	        {"ready-fd", required_argument, NULL, 'r'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	int option;
+	while ((option = getopt_long(argc, argv, "d:p:l:r:h", options, NULL)) != -1) {
+		switch (option) {
+		case 'd':
+			device = optarg;
+			break;
+		case 'p':
+			policy_path = optarg;
+			break;
+		case 'l':
+			if (log_set_level(optarg) < 0) {
+				fprintf(stderr, "servicemanager: unknown log level '%s'\n", optarg);
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'r':
+			ready_fd = parse_fd(optarg);
+			if (ready_fd < 0) {
+				fprintf(stderr,
+				        "servicemanager: --ready-fd: '%s' is not an open fd\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "servicemanager: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	struct policy policy;
+	if (policy_path) {
+		char error[512];
+		int status = policy_load_file(&policy, policy_path, error, sizeof(error));
+		if (status) {
+			log_error("policy %s: %s", policy_path, error);
+			return 1;
+		}
+		log_info("policy %s: %zu rule(s)", policy_path, policy.rule_count);
+	} else if (policy_load_default(&policy, geteuid()) != 0) {
+		log_error("out of memory");
+		return 1;
+	}
+
+	/* Every thread, libbinder's included, inherits this mask: the signals
+	 * reach only the waiter's sigwait. */
+	struct signal_waiter waiter = {0};
+	sigemptyset(&waiter.signals);
+	sigaddset(&waiter.signals, SIGTERM);
+	sigaddset(&waiter.signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &waiter.signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct binder_context_options context_options;
+	binder_context_options_init(&context_options);
+	context_options.device = device;
+	/* One serving thread, as AOSP's servicemanager: the state has no lock. */
+	context_options.max_threads = 0;
+	binder_context *context = NULL;
+	int status = binder_context_new(&context_options, &context);
+	if (status) {
+		log_error("cannot open %s: %s", device ? device : binder_device_default_path(),
+		          binder_status_to_string(status));
+		policy_free(&policy);
+		return 1;
+	}
+	struct service_manager manager;
+	service_manager_init(&manager, &policy);
+
+	waiter.context = context;
+	pthread_t waiter_thread;
+	int error = pthread_create(&waiter_thread, NULL, wait_for_signal, &waiter);
+	if (error) {
+		log_error("cannot start the signal thread: %s", strerror(error));
+		binder_context_unref(context);
+		service_manager_clear(&manager);
+		return 1;
+	}
+
+	int exit_status = serve(context, &manager, ready_fd, &waiter);
+
+	/* Wake the waiter if no signal did, and wait until it closed the context. */
+	atomic_store(&waiter.serving_ended, true);
+	pthread_kill(waiter_thread, SIGTERM);
+	pthread_join(waiter_thread, NULL);
+	service_manager_clear(&manager);
+	binder_context_unref(context);
+	log_info("stopped");
+	return exit_status;
+}

@@ -1,0 +1,50 @@
+/*
+ * policy.h - servicemanager's access policy: which uids may add which
+ * service names. Finding and listing services is open to every uid.
+ *
+ * A policy file is INI (parsed by inih): one section [add] whose entries
+ * are `NAME-PATTERN = UID, UID, ...`. Patterns are fnmatch(3) patterns
+ * ("*" matches every name); the first entry whose pattern matches the
+ * name decides, in file order; a name no entry matches may not be added.
+ * A uid is a number, a user name (looked up when the file is read), or
+ * "*" for every uid; an empty list allows nobody.
+ *
+ * Without a policy file (policy_load_default), only uid 0 and the uid
+ * servicemanager runs as may add services.
+ */
+#ifndef SERVICEMANAGER_POLICY_H
+#define SERVICEMANAGER_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Most entries a file may have, and most uids per entry. */
+#define POLICY_MAX_RULES 1024
+#define POLICY_MAX_UIDS  64
+
+struct policy_rule {
+	char *pattern;
+	bool any_uid;
+	size_t uid_count;
+	uid_t uids[POLICY_MAX_UIDS];
+};
+
+struct policy {
+	struct policy_rule *rules;
+	size_t rule_count;
+};
+
+/* The default policy: uid 0 and own_uid may add any name. 0 or -ENOMEM. */
+int policy_load_default(struct policy *policy, uid_t own_uid);
+
+/* Reads path. On failure returns a negative errno and writes a one-line
+ * explanation (with the line number) into error. */
+int policy_load_file(struct policy *policy, const char *path, char *error, size_t error_size);
+
+/* Whether uid may add a service called name. */
+bool policy_may_add(const struct policy *policy, const char *name, uid_t uid);
+
+void policy_free(struct policy *policy);
+
+#endif
