@@ -89,6 +89,16 @@ int binder_device_ioctl(binder_device *device, unsigned long cmd, void *arg);
 int binder_device_poll_fd(binder_device *device);
 
 /*
+ * Makes every thread waiting in BINDER_WRITE_READ on device return, for
+ * a caller that is about to close it: with binderd, the device's channels
+ * are shut down, so that this call and every later one fails (-ENOTCONN
+ * or -EPIPE); with the kernel, the driver's flush wakes waiting threads
+ * (their read returns with no work) and later calls work as before.
+ * Callers check their own "closing" flag after each call.
+ */
+void binder_device_interrupt(binder_device *device);
+
+/*
  * Closes the device and unmaps its area. The device must not be in use by
  * another thread. NULL is allowed.
  */

@@ -172,6 +172,18 @@ void binderd_thread_close_all(struct binder_device *device, bool own)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+void binderd_interrupt(struct binder_device *device)
+{
+	struct binderd_thread *thread;
+
+	/* Shut down, not closed: the fds stay valid until binderd_close. */
+	pthread_mutex_lock(&registry_lock);
+	for (thread = device->threads; thread; thread = thread->device_next)
+		shutdown(thread->fd, SHUT_RDWR);
+	shutdown(device->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&registry_lock);
+}
+
 int binderd_thread_reserve_request(struct binderd_thread *thread, size_t size)
 {
 	size_t capacity =

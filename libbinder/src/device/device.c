@@ -128,6 +128,21 @@ void binder_device_set_nonblocking(struct binder_device *device, bool nonblockin
 	}
 }
 
+void binder_device_interrupt(binder_device *device)
+{
+	if (!device || !binder_device_is_own(device))
+		return;
+	if (device->backend == BINDER_BACKEND_KERNEL) {
+		/* Each close of a binder fd runs the driver's flush. */
+		int copy = fcntl(device->fd, F_DUPFD_CLOEXEC, 0);
+
+		if (copy >= 0)
+			close(copy);
+	} else {
+		binderd_interrupt(device);
+	}
+}
+
 void binder_device_close(binder_device *device)
 {
 	if (!device)

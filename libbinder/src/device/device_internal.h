@@ -71,6 +71,7 @@ int binderd_open(struct binder_device *device, const char *path);
 int binderd_mmap(struct binder_device *device, size_t size);
 int binderd_ioctl(struct binder_device *device, unsigned long cmd, void *arg);
 int binderd_poll_fd(struct binder_device *device);
+void binderd_interrupt(struct binder_device *device);
 void binderd_close(struct binder_device *device);
 
 #endif

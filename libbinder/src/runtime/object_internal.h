@@ -31,6 +31,6 @@ void binder_object_flatten(const binder_object *object, struct flat_binder_objec
  * local object), BINDER_NO_MEMORY, BINDER_DEAD_OBJECT (context closed).
  */
 int binder_context_object_from_flat(binder_context *context, const struct flat_binder_object *flat,
-				    binder_object **out);
+                                    binder_object **out);
 
 #endif

@@ -1,0 +1,231 @@
+/*
+ * context.c - binder contexts: opening the device, reference counting,
+ * closing (which ends the binder process), the context manager, and the
+ * accounting of threads that are inside a context.
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "parcel_internal.h"
+
+/* AOSP's BINDER_VM_SIZE: 1 MiB minus two pages. */
+#define DEFAULT_AREA_SIZE ((1u << 20) - 2 * 4096)
+
+static atomic_uint_fast64_t last_context_id;
+
+void binder_context_options_init(struct binder_context_options *options)
+{
+	memset(options, 0, sizeof(*options));
+	options->area_size = DEFAULT_AREA_SIZE;
+	options->max_threads = 15;
+}
+
+int binder_context_new(const struct binder_context_options *options, binder_context **out)
+{
+	struct binder_context_options defaults;
+	struct binder_version version = {0};
+	binder_context *context;
+	int status;
+
+	if (!out)
+		return BINDER_BAD_VALUE;
+	if (!options) {
+		binder_context_options_init(&defaults);
+		options = &defaults;
+	}
+	context = calloc(1, sizeof(*context));
+	if (!context)
+		return BINDER_NO_MEMORY;
+	atomic_init(&context->refcount, 1);
+	context->id = atomic_fetch_add(&last_context_id, 1) + 1;
+	context->area_size = options->area_size ? options->area_size : DEFAULT_AREA_SIZE;
+	context->max_threads = options->max_threads;
+	pthread_mutex_init(&context->lock, NULL);
+	pthread_cond_init(&context->threads_left, NULL);
+
+	status = binder_device_open(options->device, O_CLOEXEC, &context->device);
+	if (status)
+		goto fail;
+	status = binder_device_ioctl(context->device, BINDER_VERSION, &version);
+	if (status)
+		goto fail;
+	if (version.protocol_version != BINDER_CURRENT_PROTOCOL_VERSION) {
+		status = BINDER_BAD_VALUE;
+		goto fail;
+	}
+	status = binder_device_mmap(context->device, context->area_size, &context->area);
+	if (status)
+		goto fail;
+	status =
+	        binder_device_ioctl(context->device, BINDER_SET_MAX_THREADS, &context->max_threads);
+	if (status)
+		goto fail;
+	*out = context;
+	return 0;
+
+fail:
+	binder_device_close(context->device);
+	pthread_mutex_destroy(&context->lock);
+	pthread_cond_destroy(&context->threads_left);
+	free(context);
+	return status;
+}
+
+binder_context *binder_context_ref(binder_context *context)
+{
+	if (context)
+		atomic_fetch_add(&context->refcount, 1);
+	return context;
+}
+
+void binder_context_unref(binder_context *context)
+{
+	if (!context || atomic_fetch_sub(&context->refcount, 1) != 1)
+		return;
+	binder_context_close(context);
+	pthread_mutex_destroy(&context->lock);
+	pthread_cond_destroy(&context->threads_left);
+	free(context);
+}
+
+int runtime_enter(binder_context *context)
+{
+	int status = 0;
+
+	pthread_mutex_lock(&context->lock);
+	if (context->closing)
+		status = BINDER_DEAD_OBJECT;
+	else
+		context->active_threads++;
+	pthread_mutex_unlock(&context->lock);
+	return status;
+}
+
+void runtime_leave(binder_context *context)
+{
+	pthread_mutex_lock(&context->lock);
+	if (--context->active_threads == 0 && context->closing)
+		pthread_cond_broadcast(&context->threads_left);
+	pthread_mutex_unlock(&context->lock);
+}
+
+int binder_context_close(binder_context *context)
+{
+	struct binder_thread_state *state;
+	binder_object *manager, *unheld;
+
+	if (!context)
+		return BINDER_BAD_VALUE;
+	state = thread_state_find(context);
+	if (state && (state->handler_depth || state->looper))
+		return BINDER_INVALID_OPERATION;
+	pthread_mutex_lock(&context->lock);
+	if (context->closing) {
+		while (!context->closed)
+			pthread_cond_wait(&context->threads_left, &context->lock);
+		pthread_mutex_unlock(&context->lock);
+		return 0;
+	}
+	context->closing = true;
+	pthread_mutex_unlock(&context->lock);
+
+	binder_device_interrupt(context->device);
+
+	pthread_mutex_lock(&context->lock);
+	while (context->active_threads)
+		pthread_cond_wait(&context->threads_left, &context->lock);
+	pthread_mutex_unlock(&context->lock);
+
+	/* No thread is in the device now, and none can enter it. */
+	binder_device_close(context->device);
+	context->device = NULL;
+
+	pthread_mutex_lock(&context->lock);
+	proxies_mark_dead_locked(context);
+	death_free_all_locked(context);
+	unheld = local_forget_driver_references_locked(context);
+	manager = context->manager;
+	context->manager = NULL;
+	context->closed = true;
+	pthread_cond_broadcast(&context->threads_left);
+	pthread_mutex_unlock(&context->lock);
+	while (unheld) {
+		binder_object *next = unheld->next_unheld;
+
+		local_destroy(unheld);
+		unheld = next;
+	}
+	binder_object_unref(manager);
+	return 0;
+}
+
+int binder_context_set_max_threads(binder_context *context, uint32_t max_threads)
+{
+	int status;
+
+	if (!context)
+		return BINDER_BAD_VALUE;
+	status = runtime_enter(context);
+	if (status)
+		return status;
+	status = binder_device_ioctl(context->device, BINDER_SET_MAX_THREADS, &max_threads);
+	if (status == 0) {
+		pthread_mutex_lock(&context->lock);
+		context->max_threads = max_threads;
+		pthread_mutex_unlock(&context->lock);
+	}
+	runtime_leave(context);
+	return status;
+}
+
+int binder_context_become_manager(binder_context *context, binder_object *object)
+{
+	struct flat_binder_object flat = {0};
+	int status;
+
+	if (!context || !object || !object->local || object->context != context)
+		return BINDER_BAD_VALUE;
+	status = runtime_enter(context);
+	if (status)
+		return status;
+	/* Set first: a transaction may arrive as soon as the ioctl is done. */
+	pthread_mutex_lock(&context->lock);
+	if (context->manager)
+		status = -EBUSY;
+	else
+		context->manager = binder_object_ref(object);
+	pthread_mutex_unlock(&context->lock);
+	if (status == 0) {
+		flat.hdr.type = BINDER_TYPE_BINDER;
+		flat.flags = FLAT_BINDER_FLAG_ACCEPTS_FDS;
+		flat.binder = (uintptr_t)object;
+		flat.cookie = (uintptr_t)object;
+		status = binder_device_ioctl(context->device, BINDER_SET_CONTEXT_MGR_EXT, &flat);
+		if (status == -EINVAL) {
+			int unused = 0;
+
+			status = binder_device_ioctl(context->device, BINDER_SET_CONTEXT_MGR,
+			                             &unused);
+		}
+		if (status) {
+			pthread_mutex_lock(&context->lock);
+			context->manager = NULL;
+			pthread_mutex_unlock(&context->lock);
+			binder_object_unref(object);
+		}
+	}
+	runtime_leave(context);
+	return status;
+}
+
+int binder_context_get_manager(binder_context *context, binder_object **out)
+{
+	if (!context || !out)
+		return BINDER_BAD_VALUE;
+	return proxy_for_handle(context, 0, out);
+}

@@ -1,0 +1,397 @@
+/*
+ * ipc.c - talking to the driver: BINDER_WRITE_READ with the thread's
+ * queued commands, and handling the BR_* commands that come back (incoming
+ * transactions, reference counts, deaths, BR_SPAWN_LOOPER).
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "parcel_internal.h"
+
+static bool context_closing(binder_context *context)
+{
+	bool closing;
+
+	pthread_mutex_lock(&context->lock);
+	closing = context->closing;
+	pthread_mutex_unlock(&context->lock);
+	return closing;
+}
+
+int ipc_talk(struct binder_thread_state *state, bool read)
+{
+	struct binder_write_read bwr = {0};
+	int status;
+
+	/* Unhandled commands are handled before reading more. */
+	if (state->in_position < state->in_size)
+		read = false;
+	bwr.write_buffer = (uintptr_t)state->out;
+	bwr.write_size = state->out_size;
+	if (read) {
+		bwr.read_buffer = (uintptr_t)state->in;
+		bwr.read_size = sizeof(state->in);
+	}
+	if (!bwr.write_size && !bwr.read_size)
+		return 0;
+	do {
+		status = binder_device_ioctl(state->context->device, BINDER_WRITE_READ, &bwr);
+	} while (status == -EINTR);
+	if (bwr.write_consumed > 0) {
+		if (bwr.write_consumed < state->out_size)
+			memmove(state->out, state->out + bwr.write_consumed,
+			        state->out_size - bwr.write_consumed);
+		state->out_size -= bwr.write_consumed;
+	}
+	if (read) {
+		state->in_size = bwr.read_consumed;
+		state->in_position = 0;
+	}
+	if (status) {
+		/* A failed write would fail again: drop what is left of it. */
+		state->out_size = 0;
+		if (context_closing(state->context) || status == -ENOTCONN || status == -EPIPE ||
+		    status == -ECONNRESET)
+			return BINDER_DEAD_OBJECT;
+		return status;
+	}
+	return 0;
+}
+
+/* Sends what is queued, without reading. */
+static int flush(struct binder_thread_state *state)
+{
+	return state->out_size ? ipc_talk(state, false) : 0;
+}
+
+int ipc_send_commands(binder_context *context, const struct ipc_command *commands, size_t count)
+{
+	struct binder_thread_state *state;
+	int status = runtime_enter(context);
+	size_t i;
+
+	if (status)
+		return status;
+	state = thread_state_get(context);
+	if (!state)
+		status = BINDER_NO_MEMORY;
+	for (i = 0; status == 0 && i < count; i++)
+		status = thread_state_queue(state, commands[i].command, commands[i].payload,
+		                            commands[i].size);
+	/* A looper or a waiting caller talks again soon; others send now. */
+	if (status == 0 && !state->inside)
+		status = flush(state);
+	runtime_leave(context);
+	return status;
+}
+
+int ipc_send_now(binder_context *context, uint32_t command, const void *payload, size_t size)
+{
+	struct ipc_command one = {command, payload, size};
+
+	return ipc_send_commands(context, &one, 1);
+}
+
+void ipc_free_buffer(void *context_pointer, const void *data)
+{
+	binder_uintptr_t buffer = (uintptr_t)data;
+
+	ipc_send_now(context_pointer, BC_FREE_BUFFER, &buffer, sizeof(buffer));
+}
+
+/* Takes size bytes of the next command's payload from the in buffer. */
+static int take(struct binder_thread_state *state, void *payload, size_t size)
+{
+	if (state->in_size - state->in_position < size)
+		return BINDER_NOT_ENOUGH_DATA;
+	memcpy(payload, state->in + state->in_position, size);
+	state->in_position += size;
+	return 0;
+}
+
+int ipc_next_command(struct binder_thread_state *state, uint32_t *command)
+{
+	return take(state, command, sizeof(*command));
+}
+
+static binder_object *target_object(binder_context *context,
+                                    const struct binder_transaction_data *transaction)
+{
+	binder_object *object = NULL;
+
+	pthread_mutex_lock(&context->lock);
+	if (context->manager && transaction->target.ptr == 0) {
+		object = binder_object_ref(context->manager);
+	} else if (transaction->cookie == transaction->target.ptr) {
+		object = local_lookup_locked(context, (uintptr_t)transaction->cookie);
+	}
+	pthread_mutex_unlock(&context->lock);
+	return object;
+}
+
+static void send_reply(struct binder_thread_state *state, binder_parcel *reply, int32_t status)
+{
+	struct binder_transaction_data transaction = {0};
+	size_t offset_count = 0;
+	const binder_size_t *offsets;
+	uint32_t command;
+
+	if (status == 0 && binder_parcel_check_context(reply, state->context) != 0)
+		status = BINDER_BAD_VALUE;
+	if (status == 0) {
+		offsets = binder_parcel_offsets(reply, &offset_count);
+		transaction.data_size = binder_parcel_data_size(reply);
+		transaction.data.ptr.buffer = (uintptr_t)binder_parcel_data(reply);
+		transaction.offsets_size = offset_count * sizeof(binder_size_t);
+		transaction.data.ptr.offsets = (uintptr_t)offsets;
+	} else {
+		transaction.flags = TF_STATUS_CODE;
+		transaction.data_size = sizeof(status);
+		transaction.data.ptr.buffer = (uintptr_t)&status;
+	}
+	if (thread_state_queue(state, BC_REPLY, &transaction, sizeof(transaction)))
+		return;
+	/* The reply's bytes are read during this ioctl. Then wait for its
+	 * BR_TRANSACTION_COMPLETE, handling whatever comes first. */
+	if (ipc_talk(state, true))
+		return;
+	for (;;) {
+		if (state->in_position >= state->in_size) {
+			if (ipc_talk(state, true))
+				return;
+			if (state->in_size == 0 && context_closing(state->context))
+				return;
+			continue;
+		}
+		if (ipc_next_command(state, &command))
+			return;
+		if (command == BR_TRANSACTION_COMPLETE || command == BR_FAILED_REPLY ||
+		    command == BR_DEAD_REPLY)
+			return;
+		if (ipc_execute(state, command))
+			return;
+	}
+}
+
+static int execute_transaction(struct binder_thread_state *state, uint32_t command)
+{
+	struct binder_transaction_data_secctx secure = {0};
+	struct binder_transaction_data *transaction = &secure.transaction_data;
+	binder_context *context = state->context;
+	struct binder_caller caller = {0};
+	binder_parcel *data, *reply;
+	binder_object *object;
+	int status;
+
+	if (command == BR_TRANSACTION_SEC_CTX)
+		status = take(state, &secure, sizeof(secure));
+	else
+		status = take(state, transaction, sizeof(*transaction));
+	if (status)
+		return status;
+	caller.pid = transaction->sender_pid;
+	caller.euid = transaction->sender_euid;
+	caller.flags = transaction->flags;
+	if (secure.secctx) {
+		/* The driver puts the label, NUL-terminated, at the end of
+		 * the buffer's data (after the offsets); trust only that. */
+		caller.security_context = (const char *)(uintptr_t)secure.secctx;
+	}
+
+	data = binder_parcel_new();
+	reply = binder_parcel_new();
+	if (!data || !reply) {
+		binder_parcel_free(data);
+		binder_parcel_free(reply);
+		ipc_free_buffer(context, (const void *)(uintptr_t)transaction->data.ptr.buffer);
+		if (!(transaction->flags & TF_ONE_WAY))
+			send_reply(state, NULL, BINDER_NO_MEMORY);
+		return 0;
+	}
+	status = binder_parcel_adopt_received(
+	        data, context, (const void *)(uintptr_t)transaction->data.ptr.buffer,
+	        transaction->data_size,
+	        (const binder_size_t *)(uintptr_t)transaction->data.ptr.offsets,
+	        transaction->offsets_size / sizeof(binder_size_t), ipc_free_buffer, context);
+	object = target_object(context, transaction);
+	if (status == 0 && !object)
+		status = BINDER_BAD_VALUE;
+	if (status == 0) {
+		state->handler_depth++;
+		status = transact_local(object, transaction->code, data, reply, &caller);
+		state->handler_depth--;
+	}
+	/* BC_FREE_BUFFER goes out with the reply. */
+	binder_parcel_free(data);
+	if (!(transaction->flags & TF_ONE_WAY))
+		send_reply(state, reply, status);
+	binder_parcel_free(reply);
+	binder_object_unref(object);
+	return 0;
+}
+
+int ipc_execute(struct binder_thread_state *state, uint32_t command)
+{
+	binder_context *context = state->context;
+	struct binder_ptr_cookie ptr_cookie;
+	binder_uintptr_t cookie;
+	int32_t value;
+	size_t size = _IOC_SIZE(command);
+
+	switch (command) {
+	case BR_NOOP:
+	case BR_OK:
+	case BR_TRANSACTION_COMPLETE:
+	case BR_FINISHED:
+		return 0;
+	case BR_ERROR:
+		return take(state, &value, sizeof(value));
+	case BR_SPAWN_LOOPER:
+		pool_spawn_looper(context);
+		return 0;
+	case BR_INCREFS:
+	case BR_ACQUIRE:
+	case BR_RELEASE:
+	case BR_DECREFS:
+		if (take(state, &ptr_cookie, sizeof(ptr_cookie)))
+			return BINDER_NOT_ENOUGH_DATA;
+		local_driver_reference(state, command, ptr_cookie.ptr, ptr_cookie.cookie);
+		return 0;
+	case BR_DEAD_BINDER:
+		if (take(state, &cookie, sizeof(cookie)))
+			return BINDER_NOT_ENOUGH_DATA;
+		death_dead_binder(state, cookie);
+		return 0;
+	case BR_CLEAR_DEATH_NOTIFICATION_DONE:
+		if (take(state, &cookie, sizeof(cookie)))
+			return BINDER_NOT_ENOUGH_DATA;
+		death_clear_done(context, cookie);
+		return 0;
+	case BR_TRANSACTION:
+	case BR_TRANSACTION_SEC_CTX:
+		return execute_transaction(state, command);
+	case BR_REPLY: {
+		/* A reply nobody waits for: give its buffer back. */
+		struct binder_transaction_data transaction;
+
+		if (take(state, &transaction, sizeof(transaction)))
+			return BINDER_NOT_ENOUGH_DATA;
+		ipc_free_buffer(context, (const void *)(uintptr_t)transaction.data.ptr.buffer);
+		return 0;
+	}
+	default:
+		/* Commands this library does not use (BR_FROZEN_*, BR_ONEWAY_
+		 * SPAM_SUSPECT, ...): skip their payload. */
+		if (state->in_size - state->in_position < size)
+			return BINDER_NOT_ENOUGH_DATA;
+		state->in_position += size;
+		return 0;
+	}
+}
+
+int ipc_wait_for_response(struct binder_thread_state *state, binder_parcel *reply, bool oneway)
+{
+	struct binder_transaction_data transaction;
+	uint32_t command;
+	int status;
+
+	for (;;) {
+		if (state->in_position >= state->in_size) {
+			status = ipc_talk(state, true);
+			if (status)
+				return status;
+			if (state->in_size == 0 && context_closing(state->context))
+				return BINDER_DEAD_OBJECT;
+			continue;
+		}
+		if (ipc_next_command(state, &command))
+			return BINDER_UNKNOWN_ERROR;
+		switch (command) {
+		case BR_TRANSACTION_COMPLETE:
+			if (oneway)
+				return 0;
+			break;
+		case BR_DEAD_REPLY:
+			return BINDER_DEAD_OBJECT;
+		case BR_FAILED_REPLY:
+		case BR_FROZEN_REPLY:
+			return BINDER_FAILED_TRANSACTION;
+		case BR_REPLY:
+			if (take(state, &transaction, sizeof(transaction)))
+				return BINDER_UNKNOWN_ERROR;
+			return ipc_take_reply(state, &transaction, reply);
+		default:
+			status = ipc_execute(state, command);
+			if (status)
+				return status;
+		}
+	}
+}
+
+int ipc_take_reply(struct binder_thread_state *state,
+                   const struct binder_transaction_data *transaction, binder_parcel *reply)
+{
+	const void *buffer = (const void *)(uintptr_t)transaction->data.ptr.buffer;
+	int32_t status;
+
+	if (transaction->flags & TF_STATUS_CODE) {
+		status = BINDER_BAD_VALUE;
+		if (transaction->data_size >= sizeof(status))
+			memcpy(&status, buffer, sizeof(status));
+		ipc_free_buffer(state->context, buffer);
+		/* A status reply must be a failure. */
+		return status ? status : BINDER_UNKNOWN_ERROR;
+	}
+	if (!reply) {
+		ipc_free_buffer(state->context, buffer);
+		return 0;
+	}
+	return binder_parcel_adopt_received(
+	        reply, state->context, buffer, transaction->data_size,
+	        (const binder_size_t *)(uintptr_t)transaction->data.ptr.offsets,
+	        transaction->offsets_size / sizeof(binder_size_t), ipc_free_buffer, state->context);
+}
+
+int ipc_loop(binder_context *context, bool enter)
+{
+	struct binder_thread_state *state = thread_state_get(context);
+	uint32_t command;
+	int status = 0;
+
+	if (!state)
+		return BINDER_NO_MEMORY;
+	state->looper = true;
+	state->inside++;
+	thread_state_queue(state, enter ? BC_ENTER_LOOPER : BC_REGISTER_LOOPER, NULL, 0);
+	while (!context_closing(context)) {
+		if (state->in_position >= state->in_size) {
+			status = ipc_talk(state, true);
+			if (status == BINDER_DEAD_OBJECT)
+				break;
+			if (status == -EAGAIN)
+				continue;
+			if (status)
+				break;
+			continue;
+		}
+		if (ipc_next_command(state, &command))
+			break;
+		status = ipc_execute(state, command);
+		if (status)
+			break;
+	}
+	if (!context_closing(context)) {
+		thread_state_queue(state, BC_EXIT_LOOPER, NULL, 0);
+		flush(state);
+	}
+	state->out_size = 0;
+	state->in_size = state->in_position = 0;
+	state->inside--;
+	state->looper = false;
+	return status == BINDER_DEAD_OBJECT ? 0 : status;
+}

@@ -1,0 +1,133 @@
+/*
+ * object_local.c - local objects: creation, the table that validates the
+ * addresses the driver hands back, and the driver's references on them
+ * (BR_INCREFS / BR_ACQUIRE / BR_RELEASE / BR_DECREFS and their DONEs).
+ *
+ * A local object lives while the user, a parcel or the driver holds it;
+ * the address of the object is both the node's ptr and its cookie.
+ */
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int binder_object_new_local(binder_context *context, const char *descriptor,
+                            const struct binder_local_ops *ops, void *user_data,
+                            binder_object **out)
+{
+	binder_object *object;
+
+	if (!context || !descriptor || !ops || !ops->transact || !out)
+		return BINDER_BAD_VALUE;
+	object = calloc(1, sizeof(*object));
+	if (!object)
+		return BINDER_NO_MEMORY;
+	object->descriptor = strdup(descriptor);
+	if (!object->descriptor) {
+		free(object);
+		return BINDER_NO_MEMORY;
+	}
+	atomic_init(&object->refcount, 1);
+	object->local = true;
+	object->ops = *ops;
+	object->user_data = user_data;
+	object->handle = -1;
+	object->context = binder_context_ref(context);
+	object->address = (uintptr_t)object;
+	pthread_mutex_lock(&context->lock);
+	HASH_ADD(hh, context->locals, address, sizeof(object->address), object);
+	pthread_mutex_unlock(&context->lock);
+	*out = object;
+	return 0;
+}
+
+binder_object *local_lookup_locked(binder_context *context, uintptr_t address)
+{
+	binder_object *object = NULL;
+
+	HASH_FIND(hh, context->locals, &address, sizeof(address), object);
+	if (object)
+		atomic_fetch_add(&object->refcount, 1);
+	return object;
+}
+
+void local_destroy(binder_object *object)
+{
+	binder_context *context = object->context;
+
+	if (object->ops.destroy)
+		object->ops.destroy(object->user_data);
+	free(object->descriptor);
+	free(object);
+	binder_context_unref(context);
+}
+
+void local_driver_reference(struct binder_thread_state *state, uint32_t command, uintptr_t ptr,
+                            uintptr_t cookie)
+{
+	binder_context *context = state->context;
+	struct binder_ptr_cookie done = {.ptr = ptr, .cookie = cookie};
+	binder_object *object = NULL, *notify = NULL;
+	bool destroy = false;
+
+	pthread_mutex_lock(&context->lock);
+	if (ptr == cookie)
+		HASH_FIND(hh, context->locals, &cookie, sizeof(cookie), object);
+	if (object) {
+		switch (command) {
+		case BR_INCREFS:
+			object->driver_weak++;
+			break;
+		case BR_ACQUIRE:
+			object->driver_strong++;
+			break;
+		case BR_RELEASE:
+			if (object->driver_strong > 0 && --object->driver_strong == 0 &&
+			    object->ops.on_last_remote_reference) {
+				notify = object;
+				atomic_fetch_add(&notify->refcount, 1);
+			}
+			break;
+		case BR_DECREFS:
+			if (object->driver_weak > 0)
+				object->driver_weak--;
+			break;
+		}
+		if (!notify && atomic_load(&object->refcount) == 0 && !object->driver_strong &&
+		    !object->driver_weak) {
+			HASH_DELETE(hh, context->locals, object);
+			destroy = true;
+		}
+	}
+	pthread_mutex_unlock(&context->lock);
+
+	/* The driver waits for these whether or not we know the object. */
+	if (command == BR_INCREFS)
+		thread_state_queue(state, BC_INCREFS_DONE, &done, sizeof(done));
+	else if (command == BR_ACQUIRE)
+		thread_state_queue(state, BC_ACQUIRE_DONE, &done, sizeof(done));
+	if (notify) {
+		notify->ops.on_last_remote_reference(notify, notify->user_data);
+		binder_object_unref(notify);
+	}
+	if (destroy)
+		local_destroy(object);
+}
+
+binder_object *local_forget_driver_references_locked(binder_context *context)
+{
+	binder_object *object, *next, *unheld = NULL;
+
+	/* The device is closed: the driver holds nothing any more. */
+	HASH_ITER(hh, context->locals, object, next)
+	{
+		object->driver_strong = 0;
+		object->driver_weak = 0;
+		if (atomic_load(&object->refcount) == 0) {
+			HASH_DELETE(hh, context->locals, object);
+			object->next_unheld = unheld;
+			unheld = object;
+		}
+	}
+	return unheld;
+}

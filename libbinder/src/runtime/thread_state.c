@@ -1,0 +1,84 @@
+/*
+ * thread_state.c - per-thread state for each context the thread uses:
+ * commands read and not yet handled, commands queued for the next ioctl,
+ * and whether the thread is a looper. Freed when the thread exits.
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static __thread struct binder_thread_state *thread_states;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static void free_states(void *unused)
+{
+	(void)unused;
+	while (thread_states) {
+		struct binder_thread_state *state = thread_states;
+
+		thread_states = state->next;
+		free(state->out);
+		free(state);
+	}
+}
+
+static void make_exit_key(void)
+{
+	pthread_key_create(&exit_key, free_states);
+}
+
+struct binder_thread_state *thread_state_find(const binder_context *context)
+{
+	struct binder_thread_state *state;
+
+	for (state = thread_states; state; state = state->next)
+		if (state->context_id == context->id)
+			return state;
+	return NULL;
+}
+
+struct binder_thread_state *thread_state_get(binder_context *context)
+{
+	struct binder_thread_state *state = thread_state_find(context);
+
+	if (state)
+		return state;
+	pthread_once(&exit_key_once, make_exit_key);
+	state = calloc(1, sizeof(*state));
+	if (!state)
+		return NULL;
+	state->context_id = context->id;
+	state->context = context;
+	state->next = thread_states;
+	thread_states = state;
+	/* Any non-NULL value makes the destructor run at thread exit. */
+	pthread_setspecific(exit_key, state);
+	return state;
+}
+
+int thread_state_queue(struct binder_thread_state *state, uint32_t command, const void *payload,
+                       size_t size)
+{
+	size_t needed = state->out_size + sizeof(command) + size;
+
+	if (needed > state->out_capacity) {
+		size_t capacity = state->out_capacity ? state->out_capacity * 2 : 256;
+		uint8_t *out;
+
+		while (capacity < needed)
+			capacity *= 2;
+		out = realloc(state->out, capacity);
+		if (!out)
+			return -ENOMEM;
+		state->out = out;
+		state->out_capacity = capacity;
+	}
+	memcpy(state->out + state->out_size, &command, sizeof(command));
+	if (size)
+		memcpy(state->out + state->out_size + sizeof(command), payload, size);
+	state->out_size = needed;
+	return 0;
+}

@@ -1,0 +1,72 @@
+/*
+ * transact.c - sending a transaction to a proxy (BC_TRANSACTION, then
+ * waiting for the reply while serving nested calls), and running one on a
+ * local object (the standard codes, then the user's handler).
+ */
+#include "runtime.h"
+
+#include <string.h>
+
+#include "parcel_internal.h"
+
+int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, binder_parcel *reply,
+                    uint32_t flags)
+{
+	binder_context *context = proxy->context;
+	struct binder_transaction_data transaction = {0};
+	struct binder_thread_state *state;
+	const binder_size_t *offsets = NULL;
+	size_t offset_count = 0;
+	bool oneway = flags & BINDER_FLAG_ONEWAY;
+	int status;
+
+	if (atomic_load(&proxy->dead))
+		return BINDER_DEAD_OBJECT;
+	if (data && binder_parcel_check_context(data, context))
+		return BINDER_BAD_VALUE;
+	status = runtime_enter(context);
+	if (status)
+		return status;
+	state = thread_state_get(context);
+	if (!state) {
+		runtime_leave(context);
+		return BINDER_NO_MEMORY;
+	}
+	transaction.target.handle = (uint32_t)proxy->handle;
+	transaction.code = code;
+	transaction.flags = flags | TF_ACCEPT_FDS;
+	if (data) {
+		offsets = binder_parcel_offsets(data, &offset_count);
+		transaction.data_size = binder_parcel_data_size(data);
+		transaction.data.ptr.buffer = (uintptr_t)binder_parcel_data(data);
+		transaction.offsets_size = offset_count * sizeof(binder_size_t);
+		transaction.data.ptr.offsets = (uintptr_t)offsets;
+	}
+	status = thread_state_queue(state, BC_TRANSACTION, &transaction, sizeof(transaction));
+	if (status == 0) {
+		state->inside++;
+		status = ipc_wait_for_response(state, oneway ? NULL : reply, oneway);
+		state->inside--;
+	}
+	/* Commands queued meanwhile (DONEs, frees) go now, unless this
+	 * thread talks to the driver again soon anyway. */
+	if (!state->inside && state->out_size)
+		ipc_talk(state, false);
+	runtime_leave(context);
+	if (status == BINDER_DEAD_OBJECT)
+		atomic_store(&proxy->dead, true);
+	return status;
+}
+
+int transact_local(binder_object *object, uint32_t code, binder_parcel *data, binder_parcel *reply,
+                   const struct binder_caller *caller)
+{
+	switch (code) {
+	case BINDER_PING_TRANSACTION:
+		return 0;
+	case BINDER_INTERFACE_TRANSACTION:
+		return binder_parcel_write_string16(reply, object->descriptor);
+	default:
+		return object->ops.transact(object, code, data, reply, caller, object->user_data);
+	}
+}

@@ -1,0 +1,332 @@
+/*
+ * runtime_test.c - the runtime (contexts, local objects, proxies, thread
+ * pool, death, polling) end to end against a private binderd: a forked
+ * child serves an object as the context manager, the test process calls
+ * it. Run under tests/with_binderd.sh, one test at a time.
+ */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "binder/binder.h"
+
+enum {
+	CODE_ADD = BINDER_FIRST_CALL_TRANSACTION,
+	CODE_CALL_BACK, /* (callback, depth): calls callback(depth - 1) */
+	CODE_GET_PID,
+	CODE_HOLD,     /* keeps the object passed */
+	CODE_GET_HELD, /* returns it */
+};
+
+static binder_object *held;
+
+static int service_transact(binder_object *self, uint32_t code, binder_parcel *data,
+                            binder_parcel *reply, const struct binder_caller *caller,
+                            void *user_data)
+{
+	int32_t a, b;
+	binder_object *callback;
+	(void)self;
+	(void)caller;
+	(void)user_data;
+
+	switch (code) {
+	case CODE_ADD:
+		if (binder_parcel_read_int32(data, &a) || binder_parcel_read_int32(data, &b))
+			return BINDER_BAD_VALUE;
+		return binder_parcel_write_int32(reply, a + b);
+	case CODE_CALL_BACK: {
+		binder_parcel *out = binder_parcel_new(), *in = binder_parcel_new();
+		int status = binder_parcel_read_object(data, &callback);
+
+		if (status == 0)
+			status = binder_parcel_read_int32(data, &a);
+		if (status == 0) {
+			binder_parcel_write_object(out, self);
+			binder_parcel_write_int32(out, a - 1);
+			status =
+			        a > 0 ? binder_object_transact(callback, CODE_CALL_BACK, out, in, 0)
+			              : 0;
+			if (status == 0 && a > 0)
+				status = binder_parcel_read_int32(in, &b);
+			else
+				b = 0;
+			if (status == 0)
+				status = binder_parcel_write_int32(reply, b + 1);
+		}
+		binder_object_unref(callback);
+		binder_parcel_free(out);
+		binder_parcel_free(in);
+		return status;
+	}
+	case CODE_GET_PID:
+		return binder_parcel_write_int32(reply, getpid());
+	case CODE_HOLD: {
+		binder_object *object = NULL;
+		int status = binder_parcel_read_object(data, &object);
+
+		if (status)
+			return status;
+		binder_object_unref(held);
+		held = object;
+		return 0;
+	}
+	case CODE_GET_HELD:
+		return binder_parcel_write_object(reply, held);
+	default:
+		return BINDER_UNKNOWN_TRANSACTION;
+	}
+}
+
+static const struct binder_local_ops service_ops = {.transact = service_transact};
+
+/* Forks a child that serves an object as context manager; returns its pid
+ * once it is the manager. */
+static pid_t start_manager_child(void)
+{
+	int ready[2];
+	char byte;
+	pid_t pid;
+
+	cr_assert_eq(pipe(ready), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		binder_context *context;
+		binder_object *object;
+
+		close(ready[0]);
+		alarm(60);
+		if (binder_context_new(NULL, &context) ||
+		    binder_object_new_local(context, "test.IService", &service_ops, NULL,
+		                            &object) ||
+		    binder_context_become_manager(context, object))
+			_exit(2);
+		byte = 1;
+		if (write(ready[1], &byte, 1) != 1)
+			_exit(3);
+		binder_context_join_thread_pool(context);
+		_exit(0);
+	}
+	close(ready[1]);
+	cr_assert_eq(read(ready[0], &byte, 1), 1, "the child did not become the manager");
+	close(ready[0]);
+	return pid;
+}
+
+static void stop_child(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+Test(runtime, call_add_and_descriptor, .timeout = 30)
+{
+	pid_t pid = start_manager_child();
+	binder_context *context;
+	binder_object *manager;
+	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
+	char *descriptor = NULL;
+	int32_t sum = 0;
+
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_object_ping(manager), 0);
+	cr_assert_eq(binder_object_get_descriptor(manager, &descriptor), 0);
+	cr_assert_str_eq(descriptor, "test.IService");
+	free(descriptor);
+	for (int i = 0; i < 100; i++) {
+		binder_parcel_reset(data);
+		binder_parcel_write_int32(data, i);
+		binder_parcel_write_int32(data, 3);
+		cr_assert_eq(binder_object_transact(manager, CODE_ADD, data, reply, 0), 0);
+		cr_assert_eq(binder_parcel_read_int32(reply, &sum), 0);
+		cr_assert_eq(sum, i + 3);
+	}
+	cr_assert_eq(binder_object_transact(manager, 999, data, reply, 0),
+	             BINDER_UNKNOWN_TRANSACTION);
+	binder_parcel_free(data);
+	binder_parcel_free(reply);
+	binder_object_unref(manager);
+	cr_assert_eq(binder_context_close(context), 0);
+	binder_context_unref(context);
+	stop_child(pid);
+}
+
+Test(runtime, nested_callbacks_on_the_waiting_thread, .timeout = 30)
+{
+	pid_t pid = start_manager_child();
+	binder_context *context;
+	binder_object *manager, *callback;
+	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
+	int32_t depth = 0;
+
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(
+	        binder_object_new_local(context, "test.ICallback", &service_ops, NULL, &callback),
+	        0);
+	/* No pool: the nested calls can only run on this waiting thread. */
+	binder_parcel_write_object(data, callback);
+	binder_parcel_write_int32(data, 9);
+	cr_assert_eq(binder_object_transact(manager, CODE_CALL_BACK, data, reply, 0), 0);
+	cr_assert_eq(binder_parcel_read_int32(reply, &depth), 0);
+	cr_assert_eq(depth, 10);
+	binder_parcel_free(data);
+	binder_parcel_free(reply);
+	binder_object_unref(callback);
+	binder_object_unref(manager);
+	binder_context_close(context);
+	binder_context_unref(context);
+	stop_child(pid);
+}
+
+static atomic_int deaths;
+
+static void on_death(binder_object *who, void *cookie)
+{
+	(void)who;
+	(void)cookie;
+	atomic_fetch_add(&deaths, 1);
+}
+
+Test(runtime, death_recipient_fires_and_calls_fail, .timeout = 30)
+{
+	pid_t pid = start_manager_child();
+	binder_context *context;
+	binder_object *manager;
+	int waited;
+
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_start_thread_pool(context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_object_ping(manager), 0);
+	cr_assert_eq(binder_object_link_to_death(manager, on_death, NULL), 0);
+	cr_assert_eq(binder_object_link_to_death(manager, on_death, NULL), BINDER_ALREADY_EXISTS);
+	stop_child(pid);
+	for (waited = 0; waited < 1000 && atomic_load(&deaths) == 0; waited++)
+		usleep(10000);
+	cr_assert_eq(atomic_load(&deaths), 1, "the death recipient did not fire");
+	cr_assert_not(binder_object_is_alive(manager));
+	cr_assert_eq(binder_object_ping(manager), BINDER_DEAD_OBJECT);
+	binder_object_unref(manager);
+	cr_assert_eq(binder_context_close(context), 0);
+	binder_context_unref(context);
+}
+
+Test(runtime, polling_serves_incoming_calls, .timeout = 30)
+{
+	/* The service polls instead of joining a pool. */
+	int ready[2];
+	char byte;
+	pid_t pid;
+	binder_context *context;
+	binder_object *manager;
+	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
+	int32_t sum;
+
+	cr_assert_eq(pipe(ready), 0);
+	pid = fork();
+	if (pid == 0) {
+		binder_context *service_context;
+		binder_object *object;
+		int fd;
+
+		alarm(60);
+		if (binder_context_new(NULL, &service_context) ||
+		    binder_object_new_local(service_context, "test.IService", &service_ops, NULL,
+		                            &object) ||
+		    binder_context_become_manager(service_context, object))
+			_exit(2);
+		byte = 1;
+		if (write(ready[1], &byte, 1) != 1)
+			_exit(3);
+		for (;;) {
+			struct pollfd entry = {.events = POLLIN};
+
+			if (binder_context_poll_fd(service_context, &fd))
+				_exit(4);
+			entry.fd = fd;
+			if (poll(&entry, 1, -1) < 0)
+				_exit(5);
+			if (binder_context_handle_polled_work(service_context))
+				_exit(6);
+		}
+	}
+	cr_assert_eq(read(ready[0], &byte, 1), 1);
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	for (int i = 0; i < 50; i++) {
+		binder_parcel_reset(data);
+		binder_parcel_write_int32(data, i);
+		binder_parcel_write_int32(data, i);
+		cr_assert_eq(binder_object_transact(manager, CODE_ADD, data, reply, 0), 0);
+		cr_assert_eq(binder_parcel_read_int32(reply, &sum), 0);
+		cr_assert_eq(sum, 2 * i);
+	}
+	binder_parcel_free(data);
+	binder_parcel_free(reply);
+	binder_object_unref(manager);
+	binder_context_close(context);
+	binder_context_unref(context);
+	stop_child(pid);
+}
+
+Test(runtime, closing_one_context_kills_only_its_objects, .timeout = 30)
+{
+	/* Two contexts in one process. An object of the first reaches the
+	 * second through the child (HOLD, then GET_HELD); closing the first
+	 * context kills that object for the second, which keeps working. */
+	pid_t pid = start_manager_child();
+	binder_context *owner, *holder;
+	binder_object *owner_manager, *holder_manager, *object, *proxy = NULL;
+	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
+	int waited;
+
+	atomic_store(&deaths, 0);
+	cr_assert_eq(binder_context_new(NULL, &owner), 0);
+	cr_assert_eq(binder_context_new(NULL, &holder), 0);
+	cr_assert_eq(binder_context_start_thread_pool(owner), 0);
+	cr_assert_eq(binder_context_start_thread_pool(holder), 0);
+	cr_assert_eq(binder_object_new_local(owner, "test.IService", &service_ops, NULL, &object),
+	             0);
+	cr_assert_eq(binder_context_get_manager(owner, &owner_manager), 0);
+	cr_assert_eq(binder_context_get_manager(holder, &holder_manager), 0);
+	cr_assert_eq(binder_parcel_write_object(data, object), 0);
+	cr_assert_eq(binder_object_transact(owner_manager, CODE_HOLD, data, reply, 0), 0);
+	binder_parcel_reset(data);
+	cr_assert_eq(binder_object_transact(holder_manager, CODE_GET_HELD, data, reply, 0), 0);
+	cr_assert_eq(binder_parcel_read_object(reply, &proxy), 0);
+	cr_assert_not_null(proxy);
+	cr_assert_not(binder_object_is_local(proxy), "another context's object must be a proxy");
+	cr_assert_eq(binder_object_context(proxy), holder);
+	cr_assert_eq(binder_object_ping(proxy), 0);
+	cr_assert_eq(binder_object_link_to_death(proxy, on_death, NULL), 0);
+
+	binder_object_unref(owner_manager);
+	cr_assert_eq(binder_context_close(owner), 0);
+	for (waited = 0; waited < 1000 && atomic_load(&deaths) == 0; waited++)
+		usleep(10000);
+	cr_assert_eq(atomic_load(&deaths), 1, "the holder was not told of the death");
+	cr_assert_eq(binder_object_ping(proxy), BINDER_DEAD_OBJECT);
+	/* The holder context and the child are fine. */
+	cr_assert_eq(binder_object_ping(holder_manager), 0);
+
+	binder_parcel_free(data);
+	binder_parcel_free(reply);
+	binder_object_unref(proxy);
+	binder_object_unref(object);
+	binder_object_unref(holder_manager);
+	cr_assert_eq(binder_context_close(holder), 0);
+	binder_context_unref(owner);
+	binder_context_unref(holder);
+	stop_child(pid);
+}
