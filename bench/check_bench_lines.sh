@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs binder_bench (the arguments are its command line) and passes only if
-# it succeeded and printed every expected figure exactly once, as
+# Runs the benchmark (the arguments are its command line: binder_bench, or
+# run_both.sh with binder_bench and libbinder_bench) and passes only if it
+# succeeded and printed every expected figure exactly once, as
 # "bench.<name> <number> <unit>". It never judges the numbers themselves.
+# The libbinder lines are expected when the command mentions libbinder_bench.
 set -u
 expected=(
 	"unix_pingpong_64b_p50 us"
@@ -26,18 +28,33 @@ expected=(
 	"ratio_1mib_throughput_to_unix x"
 	"ratio_100000_to_10_handles_p50 x"
 )
+libbinder_expected=(
+	"libbinder.call_add_p50 us"
+	"libbinder.call_add_p99 us"
+	"libbinder.calls_per_s_1t calls/s"
+	"libbinder.calls_per_s_8t calls/s"
+	"libbinder.call_1mib_throughput GB/s"
+	"ratio_libbinder_to_raw_call_64b_p50 x"
+	"ratio_libbinder_to_raw_call_64b_p99 x"
+	"ratio_libbinder_to_raw_calls_per_s_1t x"
+	"ratio_libbinder_to_raw_calls_per_s_8t x"
+	"ratio_libbinder_to_raw_1mib_throughput x"
+)
+case " $* " in
+*libbinder_bench*) expected+=("${libbinder_expected[@]}") ;;
+esac
 output=$("$@")
 status=$?
 printf '%s\n' "$output"
 if [ "$status" -ne 0 ]; then
-	echo "check_bench_lines: binder_bench exited with status $status" >&2
+	echo "check_bench_lines: the benchmark exited with status $status" >&2
 	exit 1
 fi
 failed=0
 for entry in "${expected[@]}"; do
 	name=${entry% *}
 	unit=${entry##* }
-	matches=$(printf '%s\n' "$output" | grep -cE "^bench\.$name [0-9]+(\.[0-9]+)? ${unit//\//\\/}\$")
+	matches=$(printf '%s\n' "$output" | grep -cE "^bench\.${name//./\\.} [0-9]+(\.[0-9]+)? ${unit//\//\\/}\$")
 	if [ "$matches" -ne 1 ]; then
 		echo "check_bench_lines: expected one line 'bench.$name <number> $unit', found $matches" >&2
 		failed=1
