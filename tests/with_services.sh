@@ -26,6 +26,8 @@ if [ "$1" = --policy ]; then
 fi
 
 dir=$(mktemp -d /tmp/binder-services.XXXXXX)
+# Reachable by every uid: tests may drop privileges to try the policy.
+chmod 755 "$dir"
 sock=$dir/binder.sock
 binderd_pid=
 servicemanager_pid=

@@ -80,26 +80,27 @@ static int parse_uid(struct policy_rule *rule, const char *word)
 	return 0;
 }
 
-/* Splits value at commas and parses each word. */
+/* Splits value at commas and parses each word; an empty value is an
+ * empty list, an empty word is an error. */
 static int parse_uid_list(struct policy_rule *rule, const char *value, char *bad_word,
                           size_t bad_word_size)
 {
+	while (isspace((unsigned char)*value))
+		value++;
+	if (*value == '\0')
+		return 0;
 	char *copy = strdup(value);
 	if (!copy)
 		return -ENOMEM;
 	int status = 0;
-	char *save = NULL;
-	for (char *word = strtok_r(copy, ",", &save); word; word = strtok_r(NULL, ",", &save)) {
+	char *rest = copy;
+	for (char *word = strsep(&rest, ","); word; word = strsep(&rest, ",")) {
 		while (isspace((unsigned char)*word))
 			word++;
 		char *end = word + strlen(word);
 		while (end > word && isspace((unsigned char)end[-1]))
 			*--end = '\0';
-		if (*word == '\0') {
-			status = -EINVAL;
-		} else {
-			status = parse_uid(rule, word);
-		}
+		status = *word ? parse_uid(rule, word) : -EINVAL;
 		if (status) {
 			snprintf(bad_word, bad_word_size, "%s", word);
 			break;
@@ -141,7 +142,10 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 		const char *why = status == -ENOENT  ? "no such user"
 		                  : status == -E2BIG ? "too many uids"
 		                                     : "not a uid";
-		snprintf(parse->error, parse->error_size, "'%s': %s", bad_word, why);
+		if (bad_word[0] == '\0')
+			snprintf(parse->error, parse->error_size, "empty uid in the list");
+		else
+			snprintf(parse->error, parse->error_size, "'%s': %s", bad_word, why);
 		parse->status = status;
 		return 0;
 	}
