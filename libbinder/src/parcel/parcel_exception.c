@@ -15,8 +15,9 @@
 int binder_parcel_write_exception(binder_parcel *parcel, int32_t exception, const char *message,
                                   int32_t service_error)
 {
-	/* AOSP never writes this one: a transaction failure is a status. */
-	if (exception == BINDER_EX_TRANSACTION_FAILED)
+	/* AOSP never writes EX_TRANSACTION_FAILED (a transaction failure is
+	 * a status), and Java's reply header is not an exception. */
+	if (exception == BINDER_EX_TRANSACTION_FAILED || exception == BINDER_EX_HAS_REPLY_HEADER)
 		return BINDER_BAD_VALUE;
 	size_t position = parcel->position, size = parcel->size;
 	int status = binder_parcel_write_int32(parcel, exception);
