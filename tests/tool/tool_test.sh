@@ -175,11 +175,42 @@ expect_error 2 "bad argument with no device" "not a number"
 run --device "$dir/no-such.sock" list
 expect_error 1 "no device" "cannot open the binder device $dir/no-such.sock"
 
+# --- wait for a service that comes later; a clean stop of the service
+timeout 20 "$tool" wait tool.late --timeout 15000 >"$dir/late.out" 2>"$dir/late.err" &
+waiter_pid=$!
+sleep 0.3
+"$service_program" tool.late 2>"$dir/late-service.log" &
+late_pid=$!
+status=0
+wait "$waiter_pid" || status=$?
+out=$(cat "$dir/late.out")
+err=$(cat "$dir/late.err")
+expect 0 "wait for a service added later" "Service tool.late: found"
+run list
+expect 0 "list with two services" "tool.late" "tool.test"
+kill -TERM "$late_pid"
+status=0
+wait "$late_pid" || status=$?
+out=
+err=$(cat "$dir/late-service.log")
+expect 0 "the test service stops cleanly on SIGTERM"
+if grep -qE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$dir/late-service.log"; then
+	fail "sanitizer report from the test service"
+fi
+
 # --- a service that dies during a call
 run call tool.test 7
 expect_error 1 "service died during the call" "call tool.test 7: dead object"
-wait "$service_pid"
-service_pid=
+for _ in $(seq 1 100); do
+	kill -0 "$service_pid" 2>/dev/null || break
+	sleep 0.05
+done
+if kill -0 "$service_pid" 2>/dev/null; then
+	fail "the test service did not exit on code 7"
+else
+	wait "$service_pid"
+	service_pid=
+fi
 gone=
 for _ in $(seq 1 100); do
 	run check tool.test
