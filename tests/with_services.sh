@@ -60,23 +60,29 @@ for _ in $(seq 1 200); do
 done
 [ -S "$sock" ] || give_up "binderd did not create $sock"
 
-# servicemanager says "ready" on fd 3 once it is the context manager. The fifo
-# is opened read-write here so that opening it never blocks.
-mkfifo "$dir/ready"
-exec 4<>"$dir/ready"
+# servicemanager writes "ready" on fd 3, a file here, once it is the
+# context manager.
+: >"$dir/ready"
 "$servicemanager" --device "$sock" --log-level warning --ready-fd 3 "${policy_args[@]}" \
-	3>"$dir/ready" 4>&- 2>"$dir/servicemanager.log" &
+	3>"$dir/ready" 2>"$dir/servicemanager.log" &
 servicemanager_pid=$!
 ready=
-for _ in $(seq 1 200); do
-	if read -r -t 0.05 -u 4 line; then
-		[ "$line" = ready ] && ready=1
+why="it did not say ready within 20 s"
+for _ in $(seq 1 400); do
+	if [ "$(cat "$dir/ready")" = ready ]; then
+		ready=1
 		break
 	fi
-	kill -0 "$servicemanager_pid" 2>/dev/null || break
+	if ! kill -0 "$servicemanager_pid" 2>/dev/null; then
+		servicemanager_status=0
+		wait "$servicemanager_pid" || servicemanager_status=$?
+		why="it exited with status $servicemanager_status"
+		servicemanager_pid=
+		break
+	fi
+	sleep 0.05
 done
-exec 4<&-
-[ -n "$ready" ] || give_up "servicemanager did not become the context manager"
+[ -n "$ready" ] || give_up "servicemanager did not become the context manager: $why"
 
 export BINDER_DEVICE=$sock
 export BINDERD_PID=$binderd_pid
