@@ -110,7 +110,8 @@ static int serve(binder_context *context, struct service_manager *manager, int r
 	atomic_store(&waiter->serving_ended, true);
 	int exit_status = 0;
 	if (!atomic_load(&waiter->signalled)) {
-		log_error("the binder device went away: %s", binder_status_to_string(status));
+		log_error("stopped serving: %s",
+		          status ? binder_status_to_string(status) : "the binder device went away");
 		exit_status = 1;
 	}
 	binder_object_unref(object);

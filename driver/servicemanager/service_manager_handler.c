@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <binder/service_manager.h>
 
@@ -153,7 +154,10 @@ static int add_service(struct call *call)
 		goto out;
 
 	uid_t uid = call->caller->euid;
-	if (!policy_may_add(&call->manager->policy, name, uid)) {
+	if (strnlen(name, SERVICE_NAME_MAX + 1) > SERVICE_NAME_MAX) {
+		/* Too long to be matched against the policy's patterns at all. */
+		status = reply_exception(call, BINDER_EX_ILLEGAL_ARGUMENT, "service name too long");
+	} else if (!policy_may_add(&call->manager->policy, name, uid)) {
 		log_warning("uid %u pid %d may not add '%s': denied by policy", (unsigned)uid,
 		            (int)call->caller->pid, printable(name));
 		status = reply_exception(call, BINDER_EX_SECURITY, "denied by policy");
