@@ -13,6 +13,10 @@
 
 #include "parcel_internal.h"
 
+/* Replies up to this size may have their BC_FREE_BUFFER deferred: at
+ * most 16 of them (64 KiB of the receive area) wait for the next ioctl. */
+#define SMALL_REPLY_SIZE 4096
+
 static bool context_closing(binder_context *context)
 {
 	bool closing;
@@ -23,11 +27,33 @@ static bool context_closing(binder_context *context)
 	return closing;
 }
 
+/* Moves the context's deferred BC_FREE_BUFFERs into the state's out
+ * buffer, ahead of whatever this ioctl sends. */
+static void take_deferred_frees(struct binder_thread_state *state)
+{
+	binder_context *context = state->context;
+	unsigned i, count;
+
+	pthread_mutex_lock(&context->lock);
+	count = atomic_load(&context->deferred_free_count);
+	for (i = 0; i < count; i++)
+		if (thread_state_queue(state, BC_FREE_BUFFER, &context->deferred_frees[i],
+		                       sizeof(context->deferred_frees[i])))
+			break;
+	if (i < count)
+		memmove(context->deferred_frees, context->deferred_frees + i,
+		        (count - i) * sizeof(context->deferred_frees[0]));
+	atomic_store(&context->deferred_free_count, count - i);
+	pthread_mutex_unlock(&context->lock);
+}
+
 int ipc_talk(struct binder_thread_state *state, bool read)
 {
 	struct binder_write_read bwr = {0};
 	int status;
 
+	if (atomic_load(&state->context->deferred_free_count))
+		take_deferred_frees(state);
 	/* Unhandled commands are handled before reading more. */
 	if (state->in_position < state->in_size)
 		read = false;
@@ -102,6 +128,27 @@ void ipc_free_buffer(void *context_pointer, const void *data)
 	binder_uintptr_t buffer = (uintptr_t)data;
 
 	ipc_send_now(context_pointer, BC_FREE_BUFFER, &buffer, sizeof(buffer));
+}
+
+void ipc_free_small_buffer(void *context_pointer, const void *data)
+{
+	binder_context *context = context_pointer;
+	struct binder_thread_state *state = thread_state_find(context);
+	bool deferred = false;
+
+	if (!state || !state->inside) {
+		pthread_mutex_lock(&context->lock);
+		if (!context->closing && context->deferred_free_count < 16) {
+			unsigned count = atomic_load(&context->deferred_free_count);
+
+			context->deferred_frees[count] = (uintptr_t)data;
+			atomic_store(&context->deferred_free_count, count + 1);
+			deferred = true;
+		}
+		pthread_mutex_unlock(&context->lock);
+	}
+	if (!deferred)
+		ipc_free_buffer(context, data);
 }
 
 /* Takes size bytes of the next command's payload from the in buffer. */
@@ -338,6 +385,7 @@ int ipc_take_reply(struct binder_thread_state *state,
 {
 	const void *buffer = (const void *)(uintptr_t)transaction->data.ptr.buffer;
 	int32_t status;
+	bool small;
 
 	if (transaction->flags & TF_STATUS_CODE) {
 		status = BINDER_BAD_VALUE;
@@ -351,10 +399,14 @@ int ipc_take_reply(struct binder_thread_state *state,
 		ipc_free_buffer(state->context, buffer);
 		return 0;
 	}
+	/* A small reply without objects may have its BC_FREE_BUFFER ride on
+	 * the next ioctl; fds and binders are released at once, as usual. */
+	small = transaction->offsets_size == 0 && transaction->data_size <= SMALL_REPLY_SIZE;
 	return binder_parcel_adopt_received(
 	        reply, state->context, buffer, transaction->data_size,
 	        (const binder_size_t *)(uintptr_t)transaction->data.ptr.offsets,
-	        transaction->offsets_size / sizeof(binder_size_t), ipc_free_buffer, state->context);
+	        transaction->offsets_size / sizeof(binder_size_t),
+	        small ? ipc_free_small_buffer : ipc_free_buffer, state->context);
 }
 
 int ipc_loop(binder_context *context, bool enter)

@@ -93,6 +93,13 @@ struct binder_context {
 	struct binder_death_registration *death_registrations;
 	/* The context manager object, if this context is the manager. */
 	binder_object *manager;
+	/* Small reply buffers freed by threads that were not about to talk
+	 * to the driver: the next BINDER_WRITE_READ of any thread of the
+	 * context carries their BC_FREE_BUFFERs (saves a round trip per
+	 * call); a full list is sent at once. Under lock; the count is also
+	 * read without it as a hint. */
+	binder_uintptr_t deferred_frees[16];
+	atomic_uint deferred_free_count;
 };
 
 /* A thread's state for one context: its unread commands and queued
@@ -164,6 +171,8 @@ int ipc_take_reply(struct binder_thread_state *state,
 int ipc_loop(binder_context *context, bool enter);
 /* The release function of received parcels: BC_FREE_BUFFER. */
 void ipc_free_buffer(void *context, const void *data);
+/* The same for small replies: may be deferred (deferred_frees). */
+void ipc_free_small_buffer(void *context, const void *data);
 
 /* object_local.c */
 /* A local object of context at address, with a new reference; under

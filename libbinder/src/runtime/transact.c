@@ -32,6 +32,10 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 		runtime_leave(context);
 		return BINDER_NO_MEMORY;
 	}
+	/* A reused reply parcel gives its old buffer back now, so that the
+	 * BC_FREE_BUFFER rides on this transaction's ioctl. */
+	if (reply && !oneway && reply != data)
+		binder_parcel_reset(reply);
 	transaction.target.handle = (uint32_t)proxy->handle;
 	transaction.code = code;
 	transaction.flags = flags | TF_ACCEPT_FDS;
