@@ -10,11 +10,13 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "binder/binder.h"
+#include "binder/device.h"
 
 enum {
 	CODE_ADD = BINDER_FIRST_CALL_TRANSACTION,
@@ -25,6 +27,8 @@ enum {
 };
 
 static binder_object *held;
+/* Set by the handler when the driver gave it the caller's security context. */
+static bool saw_security_context;
 
 static int service_transact(binder_object *self, uint32_t code, binder_parcel *data,
                             binder_parcel *reply, const struct binder_caller *caller,
@@ -33,8 +37,10 @@ static int service_transact(binder_object *self, uint32_t code, binder_parcel *d
 	int32_t a, b;
 	binder_object *callback;
 	(void)self;
-	(void)caller;
 	(void)user_data;
+
+	if (caller->security_context)
+		saw_security_context = true;
 
 	switch (code) {
 	case CODE_ADD:
@@ -328,5 +334,55 @@ Test(runtime, closing_one_context_kills_only_its_objects, .timeout = 30)
 	cr_assert_eq(binder_context_close(holder), 0);
 	binder_context_unref(owner);
 	binder_context_unref(holder);
+	stop_child(pid);
+}
+
+Test(runtime, security_context_when_requested, .timeout = 30)
+{
+	/* The child calls our callback back; only a callback that asked for
+	 * it sees the caller's security context. */
+	pid_t pid = start_manager_child();
+	binder_context *context;
+	binder_object *manager, *plain, *secure;
+	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
+	const char *device = binder_device_default_path();
+	struct stat device_status;
+	int status;
+
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_object_new_local(context, "test.ICallback", &service_ops, NULL, &plain),
+	             0);
+	cr_assert_eq(
+	        binder_object_new_local(context, "test.ICallback", &service_ops, NULL, &secure), 0);
+	cr_assert_eq(binder_object_request_security_context(secure), 0);
+	cr_assert_eq(binder_object_request_security_context(manager), BINDER_INVALID_OPERATION);
+
+	saw_security_context = false;
+	binder_parcel_write_object(data, plain);
+	binder_parcel_write_int32(data, 1);
+	cr_assert_eq(binder_object_transact(manager, CODE_CALL_BACK, data, reply, 0), 0);
+	cr_assert_not(saw_security_context, "a context nobody asked for");
+
+	binder_parcel_reset(data);
+	binder_parcel_write_object(data, secure);
+	binder_parcel_write_int32(data, 1);
+	status = binder_object_transact(manager, CODE_CALL_BACK, data, reply, 0);
+	if (stat(device, &device_status) == 0 && S_ISCHR(device_status.st_mode) && status != 0) {
+		/* The kernel fails the call when no security module labels
+		 * the caller (the qemu guest has none). */
+		cr_assert_eq(status, BINDER_FAILED_TRANSACTION, "%s",
+		             binder_status_to_string(status));
+	} else {
+		cr_assert_eq(status, 0, "%s", binder_status_to_string(status));
+		cr_assert(saw_security_context, "the handler got no security context");
+	}
+	binder_parcel_free(data);
+	binder_parcel_free(reply);
+	binder_object_unref(plain);
+	binder_object_unref(secure);
+	binder_object_unref(manager);
+	binder_context_close(context);
+	binder_context_unref(context);
 	stop_child(pid);
 }

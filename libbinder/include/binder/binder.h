@@ -145,8 +145,8 @@ struct binder_caller {
  * BINDER_UNKNOWN_TRANSACTION for codes it does not know.
  */
 typedef int (*binder_transact_handler)(binder_object *self, uint32_t code, binder_parcel *data,
-				       binder_parcel *reply, const struct binder_caller *caller,
-				       void *user_data);
+                                       binder_parcel *reply, const struct binder_caller *caller,
+                                       void *user_data);
 
 struct binder_local_ops {
 	binder_transact_handler transact; /* required */
@@ -164,9 +164,21 @@ struct binder_local_ops {
  * servicemanager.
  */
 int binder_object_new_local(binder_context *context, const char *descriptor,
-			    const struct binder_local_ops *ops, void *user_data, binder_object **out);
+                            const struct binder_local_ops *ops, void *user_data,
+                            binder_object **out);
 binder_object *binder_object_ref(binder_object *object);
 void binder_object_unref(binder_object *object);
+
+/*
+ * Asks the driver for the caller's security context on every transaction
+ * to this local object (AOSP's setRequestingSid): the handler then gets
+ * struct binder_caller.security_context (binderd: the caller's SO_PEERSEC
+ * label, "" when it has none). Call before the object is first sent or
+ * made the context manager: the driver reads the flag then. A kernel
+ * whose security module has no label for the caller fails such calls.
+ * BINDER_INVALID_OPERATION for a proxy.
+ */
+int binder_object_request_security_context(binder_object *object);
 
 bool binder_object_is_local(const binder_object *object);
 /* The context the object belongs to (borrowed). */
@@ -188,7 +200,7 @@ bool binder_object_is_alive(const binder_object *object);
  * of another context).
  */
 int binder_object_transact(binder_object *object, uint32_t code, binder_parcel *data,
-			   binder_parcel *reply, uint32_t flags);
+                           binder_parcel *reply, uint32_t flags);
 /* PING_TRANSACTION: 0 if the object answers. */
 int binder_object_ping(binder_object *object);
 /* The object's interface descriptor (INTERFACE_TRANSACTION); *descriptor
@@ -207,8 +219,7 @@ typedef void (*binder_death_handler)(binder_object *who, void *cookie);
 int binder_object_link_to_death(binder_object *proxy, binder_death_handler handler, void *cookie);
 /* Undoes a link: BINDER_NAME_NOT_FOUND if not linked, BINDER_DEAD_OBJECT
  * if the death was already delivered. */
-int binder_object_unlink_to_death(binder_object *proxy, binder_death_handler handler,
-				  void *cookie);
+int binder_object_unlink_to_death(binder_object *proxy, binder_death_handler handler, void *cookie);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "object_internal.h"
 #include "parcel_internal.h"
 
 /* AOSP's BINDER_VM_SIZE: 1 MiB minus two pages. */
@@ -202,7 +203,7 @@ int binder_context_become_manager(binder_context *context, binder_object *object
 	pthread_mutex_unlock(&context->lock);
 	if (status == 0) {
 		flat.hdr.type = BINDER_TYPE_BINDER;
-		flat.flags = FLAT_BINDER_FLAG_ACCEPTS_FDS;
+		binder_object_flatten(object, &flat);
 		flat.binder = (uintptr_t)object;
 		flat.cookie = (uintptr_t)object;
 		status = binder_device_ioctl(context->device, BINDER_SET_CONTEXT_MGR_EXT, &flat);

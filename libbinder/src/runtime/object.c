@@ -45,6 +45,16 @@ void binder_object_unref(binder_object *object)
 	proxy_release(object);
 }
 
+int binder_object_request_security_context(binder_object *object)
+{
+	if (!object)
+		return BINDER_BAD_VALUE;
+	if (!object->local)
+		return BINDER_INVALID_OPERATION;
+	atomic_store(&object->wants_security_context, true);
+	return 0;
+}
+
 bool binder_object_is_local(const binder_object *object)
 {
 	return object && object->local;
@@ -150,6 +160,8 @@ void binder_object_flatten(const binder_object *object, struct flat_binder_objec
 		flat->hdr.type = BINDER_TYPE_BINDER;
 	} else if (object->local) {
 		flat->hdr.type = BINDER_TYPE_BINDER;
+		if (atomic_load(&object->wants_security_context))
+			flat->flags |= FLAT_BINDER_FLAG_TXN_SECURITY_CTX;
 		flat->binder = (uintptr_t)object;
 		flat->cookie = (uintptr_t)object;
 	} else {

@@ -49,6 +49,8 @@ struct binder_object {
 
 	/* Local objects. */
 	char *descriptor;
+	/* Sent with FLAT_BINDER_FLAG_TXN_SECURITY_CTX. */
+	atomic_bool wants_security_context;
 	struct binder_local_ops ops;
 	void *user_data;
 	/* What the driver holds (BR_INCREFS/BR_ACQUIRE minus BR_DECREFS/
