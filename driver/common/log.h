@@ -1,6 +1,10 @@
-/* log.h - leveled logging to stderr for binderd. */
-#ifndef BINDERD_LOG_H
-#define BINDERD_LOG_H
+/*
+ * log.h - leveled logging to stderr for the daemons (binderd,
+ * servicemanager): "<program>: <level>: text", one line per message.
+ * Not thread-safe to change the level while others log.
+ */
+#ifndef BINDER_DAEMON_LOG_H
+#define BINDER_DAEMON_LOG_H
 
 enum log_level { LOG_ERROR = 0, LOG_WARNING = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 

@@ -1,5 +1,5 @@
-/* log.c - leveled logging to stderr for servicemanager:
- * "servicemanager: <level>: text", one line per message. */
+/* log.c - leveled logging to stderr for the daemons: "<program>: <level>: text",
+ * where <program> is the running program's name. */
 #include "log.h"
 
 #include <errno.h>
@@ -31,5 +31,5 @@ void log_message(enum log_level level, const char *format, ...)
 	va_start(args, format);
 	vsnprintf(line, sizeof(line), format, args);
 	va_end(args);
-	fprintf(stderr, "servicemanager: %s: %s\n", level_names[level], line);
+	fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, level_names[level], line);
 }
