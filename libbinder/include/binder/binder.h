@@ -86,7 +86,9 @@ void binder_context_options_init(struct binder_context_options *options);
 int binder_context_new(const struct binder_context_options *options, binder_context **out);
 binder_context *binder_context_ref(binder_context *context);
 /* Drops a reference; the last one closes the context. Objects hold
- * references on their context. NULL is allowed. */
+ * references on their context. NULL is allowed. The last reference must
+ * not be dropped by a handler of the same context (the close would wait
+ * for that very thread): the context would then stay open. */
 void binder_context_unref(binder_context *context);
 
 /*

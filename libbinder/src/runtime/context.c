@@ -49,6 +49,9 @@ int binder_context_new(const struct binder_context_options *options, binder_cont
 	pthread_mutex_init(&context->lock, NULL);
 	pthread_cond_init(&context->threads_left, NULL);
 
+	status = thread_state_context_born(context->id);
+	if (status)
+		goto fail_early;
 	status = binder_device_open(options->device, O_CLOEXEC, &context->device);
 	if (status)
 		goto fail;
@@ -70,6 +73,8 @@ int binder_context_new(const struct binder_context_options *options, binder_cont
 	return 0;
 
 fail:
+	thread_state_context_gone(context->id);
+fail_early:
 	binder_device_close(context->device);
 	pthread_mutex_destroy(&context->lock);
 	pthread_cond_destroy(&context->threads_left);
@@ -88,7 +93,11 @@ void binder_context_unref(binder_context *context)
 {
 	if (!context || atomic_fetch_sub(&context->refcount, 1) != 1)
 		return;
-	binder_context_close(context);
+	/* From a handler of this context the close cannot wait for its own
+	 * thread: the context then stays open (see binder.h). */
+	if (binder_context_close(context) == BINDER_INVALID_OPERATION)
+		return;
+	thread_state_context_gone(context->id);
 	pthread_mutex_destroy(&context->lock);
 	pthread_cond_destroy(&context->threads_left);
 	free(context);

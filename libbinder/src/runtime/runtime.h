@@ -135,6 +135,10 @@ void runtime_leave(binder_context *context);
 void runtime_context_release_object_ref(binder_context *context);
 
 /* thread_state.c */
+/* The registry of live contexts: a thread's states of contexts that are
+ * gone are freed the next time it makes a state. 0 or -ENOMEM. */
+int thread_state_context_born(uint64_t id);
+void thread_state_context_gone(uint64_t id);
 /* The calling thread's state for context (made on first use); NULL when
  * out of memory. */
 struct binder_thread_state *thread_state_get(binder_context *context);

@@ -1,7 +1,9 @@
 /*
  * thread_state.c - per-thread state for each context the thread uses:
  * commands read and not yet handled, commands queued for the next ioctl,
- * and whether the thread is a looper. Freed when the thread exits.
+ * and whether the thread is a looper. Freed when the thread exits, or
+ * when the thread makes a new state after its context was freed (a
+ * registry of live context ids tells, without touching freed memory).
  */
 #include "runtime.h"
 
@@ -10,6 +12,60 @@
 #include <string.h>
 
 static __thread struct binder_thread_state *thread_states;
+
+struct live_context {
+	uint64_t id;
+	UT_hash_handle hh;
+};
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct live_context *live_contexts;
+
+int thread_state_context_born(uint64_t id)
+{
+	struct live_context *entry = calloc(1, sizeof(*entry));
+
+	if (!entry)
+		return -ENOMEM;
+	entry->id = id;
+	pthread_mutex_lock(&live_lock);
+	HASH_ADD(hh, live_contexts, id, sizeof(entry->id), entry);
+	pthread_mutex_unlock(&live_lock);
+	return 0;
+}
+
+void thread_state_context_gone(uint64_t id)
+{
+	struct live_context *entry;
+
+	pthread_mutex_lock(&live_lock);
+	HASH_FIND(hh, live_contexts, &id, sizeof(id), entry);
+	if (entry)
+		HASH_DELETE(hh, live_contexts, entry);
+	pthread_mutex_unlock(&live_lock);
+	free(entry);
+}
+
+/* Frees this thread's states of contexts that no longer exist. */
+static void prune_states(void)
+{
+	struct binder_thread_state **link = &thread_states;
+
+	pthread_mutex_lock(&live_lock);
+	while (*link) {
+		struct binder_thread_state *state = *link;
+		struct live_context *entry;
+
+		HASH_FIND(hh, live_contexts, &state->context_id, sizeof(state->context_id), entry);
+		if (entry) {
+			link = &state->next;
+			continue;
+		}
+		*link = state->next;
+		free(state->out);
+		free(state);
+	}
+	pthread_mutex_unlock(&live_lock);
+}
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
@@ -47,6 +103,7 @@ struct binder_thread_state *thread_state_get(binder_context *context)
 	if (state)
 		return state;
 	pthread_once(&exit_key_once, make_exit_key);
+	prune_states();
 	state = calloc(1, sizeof(*state));
 	if (!state)
 		return NULL;
