@@ -510,7 +510,7 @@ Test(runtime_stress, one_handle_proxies_on_many_threads, .timeout = 120)
 #define DEATH_OPERATIONS     3000
 #define DEATH_MAX_OPERATIONS 300000
 #define DEATH_MIN_CALLS      400
-#define DEATH_SPARSE_ROUNDS  4
+#define DEATH_SPARSE_ROUNDS  8
 #define DEATH_COOKIES        (DEATH_LINKERS * DEATH_MAX_COOKIES)
 
 static atomic_int death_fired[DEATH_COOKIES];
