@@ -681,6 +681,91 @@ Test(runtime_stress, death_links_from_many_threads, .timeout = 180)
 		death_links_round(round, 1 + round % 2);
 }
 
+/* ---- 2b. death links on proxies made and dropped by many threads ---- */
+
+#define CHURN_THREADS    4
+#define CHURN_ITERATIONS 1500
+#define CHURN_ROUNDS     4
+
+static atomic_int churn_fired[CHURN_THREADS + 1];
+
+static void on_churn_death(binder_object *who, void *cookie)
+{
+	(void)who;
+	atomic_fetch_add((atomic_int *)cookie, 1);
+}
+
+struct churn_thread {
+	binder_context *context;
+	int number;
+};
+
+static void *churn_thread(void *argument)
+{
+	struct churn_thread *churn = argument;
+
+	/* Each proxy's last unref clears its registration with the driver
+	 * while another thread may make the next proxy and link it. */
+	for (int i = 0; i < CHURN_ITERATIONS; i++) {
+		binder_object *proxy = NULL;
+		int status = binder_context_get_manager(churn->context, &proxy);
+
+		if (status == 0) {
+			status = binder_object_link_to_death(proxy, on_churn_death,
+			                                     &churn_fired[churn->number]);
+			/* Still linked from before on a proxy another thread held. */
+			if (status == BINDER_ALREADY_EXISTS)
+				status = 0;
+		}
+		binder_object_unref(proxy);
+		if (status) {
+			note_failure("churn %d: %s", churn->number,
+			             binder_status_to_string(status));
+			break;
+		}
+	}
+	return NULL;
+}
+
+Test(runtime_stress, death_links_on_proxies_made_and_dropped, .timeout = 120)
+{
+	for (int round = 0; round < CHURN_ROUNDS; round++) {
+		pid_t pid = start_service();
+		binder_context *context = open_context_with_pool();
+		struct churn_thread churns[CHURN_THREADS];
+		pthread_t threads[CHURN_THREADS];
+		binder_object *proxy;
+
+		for (int i = 0; i <= CHURN_THREADS; i++)
+			atomic_store(&churn_fired[i], 0);
+		for (int i = 0; i < CHURN_THREADS; i++) {
+			churns[i] = (struct churn_thread){context, i};
+			cr_assert_eq(pthread_create(&threads[i], NULL, churn_thread, &churns[i]),
+			             0);
+		}
+		for (int i = 0; i < CHURN_THREADS; i++)
+			pthread_join(threads[i], NULL);
+		assert_no_thread_failures();
+		/* Every proxy of the churn is gone with its links: a fresh one. */
+		cr_assert_eq(binder_context_get_manager(context, &proxy), 0);
+		cr_assert_eq(binder_object_ping(proxy), 0);
+		cr_assert_eq(binder_object_link_to_death(proxy, on_churn_death,
+		                                         &churn_fired[CHURN_THREADS]),
+		             0);
+		stop_service(pid);
+		wait_for_count(&churn_fired[CHURN_THREADS], 1, 10000);
+		sleep_ms(100);
+		cr_assert_eq(atomic_load(&churn_fired[CHURN_THREADS]), 1,
+		             "round %d: the linked recipient fired %d times", round,
+		             atomic_load(&churn_fired[CHURN_THREADS]));
+		for (int i = 0; i < CHURN_THREADS; i++)
+			cr_assert_eq(atomic_load(&churn_fired[i]), 0,
+			             "round %d: a recipient of a dropped proxy fired", round);
+		binder_object_unref(proxy);
+		close_context(context);
+	}
+}
+
 /* ---- 3. the last unref of a proxy while its death is in flight ---- */
 
 #define RELEASE_ROUNDS 30
