@@ -47,6 +47,7 @@ int binder_context_new(const struct binder_context_options *options, binder_cont
 	context->area_size = options->area_size ? options->area_size : DEFAULT_AREA_SIZE;
 	context->max_threads = options->max_threads;
 	pthread_mutex_init(&context->lock, NULL);
+	pthread_mutex_init(&context->death_lock, NULL);
 	pthread_cond_init(&context->threads_left, NULL);
 
 	status = thread_state_context_born(context->id);
@@ -77,6 +78,7 @@ fail:
 fail_early:
 	binder_device_close(context->device);
 	pthread_mutex_destroy(&context->lock);
+	pthread_mutex_destroy(&context->death_lock);
 	pthread_cond_destroy(&context->threads_left);
 	free(context);
 	return status;
@@ -99,6 +101,7 @@ void binder_context_unref(binder_context *context)
 		return;
 	thread_state_context_gone(context->id);
 	pthread_mutex_destroy(&context->lock);
+	pthread_mutex_destroy(&context->death_lock);
 	pthread_cond_destroy(&context->threads_left);
 	free(context);
 }

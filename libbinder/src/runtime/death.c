@@ -35,6 +35,8 @@ int binder_object_link_to_death(binder_object *proxy, binder_death_handler handl
 	link->handler = handler;
 	link->cookie = cookie;
 
+	/* The request reaches the driver before any clear of it (death_lock). */
+	pthread_mutex_lock(&context->death_lock);
 	pthread_mutex_lock(&context->lock);
 	if (atomic_load(&proxy->dead) || context->closing) {
 		status = BINDER_DEAD_OBJECT;
@@ -64,12 +66,16 @@ int binder_object_link_to_death(binder_object *proxy, binder_death_handler handl
 	}
 	pthread_mutex_unlock(&context->lock);
 	free(link);
-	if (status || !registration)
+	if (status || !registration) {
+		pthread_mutex_unlock(&context->death_lock);
 		return status;
+	}
 
 	request.handle = (uint32_t)proxy->handle;
 	request.cookie = (uintptr_t)registration;
-	status = ipc_send_now(context, BC_REQUEST_DEATH_NOTIFICATION, &request, sizeof(request));
+	status = ipc_send_commands_now(
+	        context,
+	        &(struct ipc_command){BC_REQUEST_DEATH_NOTIFICATION, &request, sizeof(request)}, 1);
 	if (status) {
 		/* The driver never saw it: undo everything. */
 		pthread_mutex_lock(&context->lock);
@@ -83,6 +89,7 @@ int binder_object_link_to_death(binder_object *proxy, binder_death_handler handl
 		pthread_mutex_unlock(&context->lock);
 		free(registration);
 	}
+	pthread_mutex_unlock(&context->death_lock);
 	return status;
 }
 
@@ -99,6 +106,7 @@ int binder_object_unlink_to_death(binder_object *proxy, binder_death_handler han
 	if (proxy->local)
 		return BINDER_INVALID_OPERATION;
 	context = proxy->context;
+	pthread_mutex_lock(&context->death_lock);
 	pthread_mutex_lock(&context->lock);
 	if (atomic_load(&proxy->dead)) {
 		status = BINDER_DEAD_OBJECT;
@@ -123,8 +131,12 @@ int binder_object_unlink_to_death(binder_object *proxy, binder_death_handler han
 	if (clear) {
 		request.handle = (uint32_t)proxy->handle;
 		request.cookie = (uintptr_t)clear;
-		ipc_send_now(context, BC_CLEAR_DEATH_NOTIFICATION, &request, sizeof(request));
+		ipc_send_commands_now(context,
+		                      &(struct ipc_command){BC_CLEAR_DEATH_NOTIFICATION, &request,
+		                                            sizeof(request)},
+		                      1);
 	}
+	pthread_mutex_unlock(&context->death_lock);
 	return status;
 }
 

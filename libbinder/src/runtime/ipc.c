@@ -95,7 +95,8 @@ static int flush(struct binder_thread_state *state)
 	return state->out_size ? ipc_talk(state, false) : 0;
 }
 
-int ipc_send_commands(binder_context *context, const struct ipc_command *commands, size_t count)
+static int send_commands(binder_context *context, const struct ipc_command *commands, size_t count,
+                         bool now)
 {
 	struct binder_thread_state *state;
 	int status = runtime_enter(context);
@@ -110,10 +111,20 @@ int ipc_send_commands(binder_context *context, const struct ipc_command *command
 		status = thread_state_queue(state, commands[i].command, commands[i].payload,
 		                            commands[i].size);
 	/* A looper or a waiting caller talks again soon; others send now. */
-	if (status == 0 && !state->inside)
+	if (status == 0 && (now || !state->inside))
 		status = flush(state);
 	runtime_leave(context);
 	return status;
+}
+
+int ipc_send_commands(binder_context *context, const struct ipc_command *commands, size_t count)
+{
+	return send_commands(context, commands, count, false);
+}
+
+int ipc_send_commands_now(binder_context *context, const struct ipc_command *commands, size_t count)
+{
+	return send_commands(context, commands, count, true);
 }
 
 int ipc_send_now(binder_context *context, uint32_t command, const void *payload, size_t size)

@@ -25,11 +25,16 @@ void binder_object_unref(binder_object *object)
 	if (!object)
 		return;
 	context = object->context;
+	/* A proxy's release may clear its death request: see death_lock. */
+	if (!object->local)
+		pthread_mutex_lock(&context->death_lock);
 	/* Every decrement happens under the lock, so that a table lookup
 	 * (which may bring a count back from 0) never meets a freed object. */
 	pthread_mutex_lock(&context->lock);
 	if (atomic_fetch_sub(&object->refcount, 1) != 1) {
 		pthread_mutex_unlock(&context->lock);
+		if (!object->local)
+			pthread_mutex_unlock(&context->death_lock);
 		return;
 	}
 	if (object->local) {
@@ -43,6 +48,8 @@ void binder_object_unref(binder_object *object)
 		return;
 	}
 	proxy_release(object);
+	pthread_mutex_unlock(&context->death_lock);
+	binder_context_unref(context);
 }
 
 int binder_object_request_security_context(binder_object *object)

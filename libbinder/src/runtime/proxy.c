@@ -69,10 +69,12 @@ void proxy_release(binder_object *proxy)
 	}
 	release[count++] = (struct ipc_command){BC_RELEASE, &handle, sizeof(handle)};
 	release[count++] = (struct ipc_command){BC_DECREFS, &handle, sizeof(handle)};
-	/* Fails harmlessly once the context is closed: nothing to release. */
-	ipc_send_commands(context, release, count);
+	/* Fails harmlessly once the context is closed: nothing to release.
+	 * Written now, under death_lock (taken by binder_object_unref), so
+	 * that a later link on the same handle reaches the driver after
+	 * this clear. */
+	ipc_send_commands_now(context, release, count);
 	free(proxy);
-	binder_context_unref(context);
 }
 
 void proxies_mark_dead_locked(binder_context *context)

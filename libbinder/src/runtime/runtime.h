@@ -80,6 +80,10 @@ struct binder_context {
 	size_t area_size;
 
 	pthread_mutex_t lock;
+	/* Orders death requests and clears as the driver must see them:
+	 * held across a link, unlink or proxy release and its ioctl. Taken
+	 * before lock, never after. */
+	pthread_mutex_t death_lock;
 	pthread_cond_t threads_left;
 	bool closing;
 	bool closed;
@@ -163,6 +167,9 @@ struct ipc_command {
 };
 /* The same for several commands, in order. */
 int ipc_send_commands(binder_context *context, const struct ipc_command *commands, size_t count);
+/* The same, but written before returning even on a looper. */
+int ipc_send_commands_now(binder_context *context, const struct ipc_command *commands,
+                          size_t count);
 /* Takes the next command from the in buffer. */
 int ipc_next_command(struct binder_thread_state *state, uint32_t *command);
 /* Handles one BR command from the in buffer that is not a reply. */
@@ -198,8 +205,9 @@ binder_object *local_forget_driver_references_locked(binder_context *context);
 /* proxy.c */
 /* The proxy for handle in context, new reference. */
 int proxy_for_handle(binder_context *context, int32_t handle, binder_object **out);
-/* The last reference to proxy went (context->lock held, released here):
- * tells the driver and frees it. */
+/* The last reference to proxy went (context->lock held, released here;
+ * death_lock held): tells the driver and frees it. The caller then drops
+ * the proxy's reference on its context. */
 void proxy_release(binder_object *proxy);
 /* After the device closed: every proxy is dead. context->lock held. */
 void proxies_mark_dead_locked(binder_context *context);
