@@ -67,6 +67,14 @@ run_build() {
 run_build "$build_root/build" "" -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 	run_build "$build_root/build-asan" "" -- -DCMAKE_BUILD_TYPE=Debug -DBINDER_SANITIZE=ON
+# A sanitizer report fails the run even where the process that printed it
+# exited 0 (Criterion's test workers, children of a test): ctest keeps
+# every test's output in LastTest.log.
+if grep -nE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" \
+	"$build_root/build-asan/Testing/Temporary/LastTest.log"; then
+	echo "== sanitizer reports in the tests' output (above)" >&2
+	exit 1
+fi
 # The fuzz target (clang's libFuzzer), run for a bounded time.
 run_build "$build_root/build-fuzz" "-L fuzz" -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DCMAKE_C_COMPILER=clang -DBINDER_FUZZ=ON
