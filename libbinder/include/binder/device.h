@@ -99,6 +99,16 @@ int binder_device_poll_fd(binder_device *device);
 void binder_device_interrupt(binder_device *device);
 
 /*
+ * For a caller about to close device whose received buffers may still be
+ * read: replaces the area's mapping, at the same address, by a private
+ * read-only copy of its contents (reserved_size bytes of address space),
+ * which binder_device_close then leaves alone. The caller unmaps it later
+ * with munmap(*addr, *size). No other thread may use the device from now
+ * on. -ENOMEM (the area is then left as it was), -EINVAL if not mapped.
+ */
+int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *size);
+
+/*
  * Closes the device and unmaps its area. The device must not be in use by
  * another thread. NULL is allowed.
  */

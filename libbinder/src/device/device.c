@@ -8,11 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "driver/socket_protocol.h"
 #include "fork_watch.h"
+#include "self_memory.h"
 
 #define KERNEL_DEVICE_PATH "/dev/binder"
 
@@ -126,6 +129,38 @@ void binder_device_set_nonblocking(struct binder_device *device, bool nonblockin
 			fcntl(device->fd, F_SETFL,
 			      nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
 	}
+}
+
+int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *copy;
+
+	if (!device || !addr || !size || !binder_device_is_own(device) || !device->area)
+		return -EINVAL;
+	copy = mmap(NULL, device->reserved_size, PROT_READ | PROT_WRITE,
+	            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (copy == MAP_FAILED)
+		return -ENOMEM;
+	/* Page by page, skipping pages that cannot be read: the kernel
+	 * driver maps only the pages its buffers use (SIGBUS elsewhere). */
+	for (size_t offset = 0; offset < device->mapped_size; offset += page) {
+		size_t length =
+		        device->mapped_size - offset < page ? device->mapped_size - offset : page;
+
+		binder_self_read((uint8_t *)copy + offset, (uintptr_t)device->area + offset,
+		                 length);
+	}
+	if (mprotect(copy, device->reserved_size, PROT_READ) < 0 ||
+	    mremap(copy, device->reserved_size, device->reserved_size,
+	           MREMAP_MAYMOVE | MREMAP_FIXED, device->area) == MAP_FAILED) {
+		munmap(copy, device->reserved_size);
+		return -ENOMEM;
+	}
+	*addr = device->area;
+	*size = device->reserved_size;
+	binder_device_forget_area(device);
+	return 0;
 }
 
 void binder_device_interrupt(binder_device *device)

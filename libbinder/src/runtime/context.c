@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "object_internal.h"
 #include "parcel_internal.h"
@@ -91,19 +92,50 @@ binder_context *binder_context_ref(binder_context *context)
 	return context;
 }
 
-void binder_context_unref(binder_context *context)
+static void context_free(binder_context *context)
 {
-	if (!context || atomic_fetch_sub(&context->refcount, 1) != 1)
-		return;
-	/* From a handler of this context the close cannot wait for its own
-	 * thread: the context then stays open (see binder.h). */
-	if (binder_context_close(context) == BINDER_INVALID_OPERATION)
-		return;
+	binder_context_close(context);
 	thread_state_context_gone(context->id);
+	if (context->kept_area)
+		munmap(context->kept_area, context->kept_area_size);
 	pthread_mutex_destroy(&context->lock);
 	pthread_mutex_destroy(&context->death_lock);
 	pthread_cond_destroy(&context->threads_left);
 	free(context);
+}
+
+static void *close_and_free(void *context)
+{
+	context_free(context);
+	return NULL;
+}
+
+void binder_context_unref(binder_context *context)
+{
+	struct binder_thread_state *state;
+
+	if (!context || atomic_fetch_sub(&context->refcount, 1) != 1)
+		return;
+	state = thread_state_find(context);
+	if (state && (state->handler_depth || state->inside)) {
+		/* The last reference went on one of the context's own binder
+		 * threads (often libbinder's, freeing an object the driver let
+		 * go): that thread cannot wait for itself, so another closes
+		 * and frees the context once every thread has left it. */
+		pthread_attr_t attributes;
+		pthread_t closer;
+
+		pthread_attr_init(&attributes);
+		pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&closer, &attributes, close_and_free, context) == 0) {
+			pthread_attr_destroy(&attributes);
+			return;
+		}
+		pthread_attr_destroy(&attributes);
+		/* No thread: leave it open rather than free it under us. */
+		return;
+	}
+	context_free(context);
 }
 
 int runtime_enter(binder_context *context)
@@ -134,8 +166,11 @@ int binder_context_close(binder_context *context)
 
 	if (!context)
 		return BINDER_BAD_VALUE;
+	/* A thread inside the context (a handler, a looper, a caller waiting
+	 * for a reply) cannot wait for itself to leave. A polling thread
+	 * between two calls is not inside. */
 	state = thread_state_find(context);
-	if (state && (state->handler_depth || state->looper))
+	if (state && (state->handler_depth || state->inside))
 		return BINDER_INVALID_OPERATION;
 	pthread_mutex_lock(&context->lock);
 	if (context->closing) {
@@ -154,7 +189,12 @@ int binder_context_close(binder_context *context)
 		pthread_cond_wait(&context->threads_left, &context->lock);
 	pthread_mutex_unlock(&context->lock);
 
-	/* No thread is in the device now, and none can enter it. */
+	/* No thread is in the device now, and none can enter it. Received
+	 * parcels may still be read: their bytes stay, in a private copy of
+	 * the area that lives as long as the context. */
+	if (binder_device_keep_area_copy(context->device, &context->kept_area,
+	                                 &context->kept_area_size))
+		context->kept_area = NULL;
 	binder_device_close(context->device);
 	context->device = NULL;
 

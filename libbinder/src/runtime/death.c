@@ -38,7 +38,7 @@ int binder_object_link_to_death(binder_object *proxy, binder_death_handler handl
 	/* The request reaches the driver before any clear of it (death_lock). */
 	pthread_mutex_lock(&context->death_lock);
 	pthread_mutex_lock(&context->lock);
-	if (atomic_load(&proxy->dead) || context->closing) {
+	if (proxy->death_delivered || context->closing) {
 		status = BINDER_DEAD_OBJECT;
 	} else {
 		struct binder_death_link *existing;
@@ -60,8 +60,12 @@ int binder_object_link_to_death(binder_object *proxy, binder_death_handler handl
 		}
 	}
 	if (status == 0) {
-		link->next = proxy->death_links;
-		proxy->death_links = link;
+		/* Called in the order they were linked, as AOSP does. */
+		struct binder_death_link **tail = &proxy->death_links;
+
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = link;
 		link = NULL;
 	}
 	pthread_mutex_unlock(&context->lock);
@@ -108,7 +112,7 @@ int binder_object_unlink_to_death(binder_object *proxy, binder_death_handler han
 	context = proxy->context;
 	pthread_mutex_lock(&context->death_lock);
 	pthread_mutex_lock(&context->lock);
-	if (atomic_load(&proxy->dead)) {
+	if (proxy->death_delivered) {
 		status = BINDER_DEAD_OBJECT;
 	} else {
 		for (link = &proxy->death_links; *link; link = &(*link)->next) {
@@ -175,6 +179,7 @@ void death_dead_binder(struct binder_thread_state *state, uintptr_t cookie)
 			 * count of at least one: safe to take a reference. */
 			atomic_fetch_add(&proxy->refcount, 1);
 			atomic_store(&proxy->dead, true);
+			proxy->death_delivered = true;
 			links = proxy->death_links;
 			proxy->death_links = NULL;
 			proxy->death_registration = NULL;

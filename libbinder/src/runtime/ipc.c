@@ -13,6 +13,16 @@
 
 #include "parcel_internal.h"
 
+/* The kernel's largest receive area: only this much of a bigger mapping
+ * is ever used. */
+#define BINDER_AREA_MAX ((uint64_t)4 << 20)
+
+/* Newer kernels send this instead of BR_TRANSACTION_COMPLETE for a
+ * oneway call to a frozen process; older UAPI headers lack it. */
+#ifndef BR_TRANSACTION_PENDING_FROZEN
+#define BR_TRANSACTION_PENDING_FROZEN _IO('r', 20)
+#endif
+
 /* Replies up to this size may have their BC_FREE_BUFFER deferred: at
  * most 16 of them (64 KiB of the receive area) wait for the next ioctl. */
 #define SMALL_REPLY_SIZE 4096
@@ -216,13 +226,14 @@ static void send_reply(struct binder_thread_state *state, binder_parcel *reply, 
 		return;
 	/* The reply's bytes are read during this ioctl. Then wait for its
 	 * BR_TRANSACTION_COMPLETE, handling whatever comes first. */
-	if (ipc_talk(state, true))
+	if (ipc_talk(state, true) || context_closing(state->context))
 		return;
 	for (;;) {
 		if (state->in_position >= state->in_size) {
 			if (ipc_talk(state, true))
 				return;
-			if (state->in_size == 0 && context_closing(state->context))
+			/* The kernel's flush wakes us with a bare BR_NOOP. */
+			if (context_closing(state->context))
 				return;
 			continue;
 		}
@@ -234,6 +245,42 @@ static void send_reply(struct binder_thread_state *state, binder_parcel *reply, 
 		if (ipc_execute(state, command))
 			return;
 	}
+}
+
+/* True if [start, start + size) lies in the context's receive area. */
+static bool in_area(const binder_context *context, uint64_t start, uint64_t size)
+{
+	uint64_t area = (uintptr_t)context->area;
+	uint64_t area_size =
+	        context->area_size < BINDER_AREA_MAX ? context->area_size : BINDER_AREA_MAX;
+
+	return context->area && start >= area && size <= area_size &&
+	       start - area <= area_size - size;
+}
+
+/* The driver's buffer description is checked, not trusted: data and
+ * offsets inside the area, offsets whole binder_size_t entries. */
+static bool transaction_buffer_valid(const binder_context *context,
+                                     const struct binder_transaction_data *transaction)
+{
+	return in_area(context, transaction->data.ptr.buffer, transaction->data_size) &&
+	       transaction->offsets_size % sizeof(binder_size_t) == 0 &&
+	       (transaction->offsets_size == 0 ||
+	        in_area(context, transaction->data.ptr.offsets, transaction->offsets_size));
+}
+
+/* The security context: a NUL-terminated label inside the area. */
+static const char *security_context_in_area(const binder_context *context, uint64_t label)
+{
+	uint64_t area_end =
+	        (uintptr_t)context->area +
+	        (context->area_size < BINDER_AREA_MAX ? context->area_size : BINDER_AREA_MAX);
+
+	if (!label || !in_area(context, label, 1))
+		return NULL;
+	if (!memchr((const void *)(uintptr_t)label, 0, area_end - label))
+		return NULL;
+	return (const char *)(uintptr_t)label;
 }
 
 static int execute_transaction(struct binder_thread_state *state, uint32_t command)
@@ -255,10 +302,14 @@ static int execute_transaction(struct binder_thread_state *state, uint32_t comma
 	caller.pid = transaction->sender_pid;
 	caller.euid = transaction->sender_euid;
 	caller.flags = transaction->flags;
-	if (secure.secctx) {
-		/* The driver puts the label, NUL-terminated, at the end of
-		 * the buffer's data (after the offsets); trust only that. */
-		caller.security_context = (const char *)(uintptr_t)secure.secctx;
+	/* The driver puts the label, NUL-terminated, at the end of the
+	 * buffer (after the offsets). */
+	caller.security_context = security_context_in_area(context, secure.secctx);
+	if (!transaction_buffer_valid(context, transaction)) {
+		/* Not a buffer of ours: nothing to read, nothing to free. */
+		if (!(transaction->flags & TF_ONE_WAY))
+			send_reply(state, NULL, BINDER_BAD_VALUE);
+		return 0;
 	}
 
 	data = binder_parcel_new();
@@ -363,7 +414,8 @@ int ipc_wait_for_response(struct binder_thread_state *state, binder_parcel *repl
 			status = ipc_talk(state, true);
 			if (status)
 				return status;
-			if (state->in_size == 0 && context_closing(state->context))
+			/* The kernel's flush wakes us with a bare BR_NOOP. */
+			if (context_closing(state->context))
 				return BINDER_DEAD_OBJECT;
 			continue;
 		}
@@ -371,10 +423,13 @@ int ipc_wait_for_response(struct binder_thread_state *state, binder_parcel *repl
 			return BINDER_UNKNOWN_ERROR;
 		switch (command) {
 		case BR_TRANSACTION_COMPLETE:
+		case BR_TRANSACTION_PENDING_FROZEN:
+			/* A oneway call is queued (maybe for a frozen process). */
 			if (oneway)
 				return 0;
 			break;
 		case BR_DEAD_REPLY:
+			state->dead_reply = true;
 			return BINDER_DEAD_OBJECT;
 		case BR_FAILED_REPLY:
 		case BR_FROZEN_REPLY:
@@ -398,6 +453,8 @@ int ipc_take_reply(struct binder_thread_state *state,
 	int32_t status;
 	bool small;
 
+	if (!transaction_buffer_valid(state->context, transaction))
+		return BINDER_BAD_VALUE;
 	if (transaction->flags & TF_STATUS_CODE) {
 		status = BINDER_BAD_VALUE;
 		if (transaction->data_size >= sizeof(status))

@@ -21,23 +21,26 @@ binder_object *binder_object_ref(binder_object *object)
 void binder_object_unref(binder_object *object)
 {
 	binder_context *context;
+	bool local;
 
 	if (!object)
 		return;
+	/* Read before the count drops: after it, another holder may free. */
 	context = object->context;
+	local = object->local;
 	/* A proxy's release may clear its death request: see death_lock. */
-	if (!object->local)
+	if (!local)
 		pthread_mutex_lock(&context->death_lock);
 	/* Every decrement happens under the lock, so that a table lookup
 	 * (which may bring a count back from 0) never meets a freed object. */
 	pthread_mutex_lock(&context->lock);
 	if (atomic_fetch_sub(&object->refcount, 1) != 1) {
 		pthread_mutex_unlock(&context->lock);
-		if (!object->local)
+		if (!local)
 			pthread_mutex_unlock(&context->death_lock);
 		return;
 	}
-	if (object->local) {
+	if (local) {
 		if (object->driver_strong || object->driver_weak) {
 			pthread_mutex_unlock(&context->lock);
 			return;

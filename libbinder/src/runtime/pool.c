@@ -29,6 +29,8 @@ static void *pool_thread(void *argument)
 	/* The thread's state ends with it; tell the driver (not when the
 	 * device is being closed under us: the close does it all). */
 	pthread_mutex_lock(&start.context->lock);
+	if (!start.enter)
+		start.context->spawned_threads--;
 	if (!start.context->closing) {
 		pthread_mutex_unlock(&start.context->lock);
 		binder_device_ioctl(start.context->device, BINDER_THREAD_EXIT, NULL);
@@ -51,14 +53,18 @@ static int spawn(binder_context *context, bool enter)
 	if (!start)
 		return BINDER_NO_MEMORY;
 	pthread_mutex_lock(&context->lock);
-	if (context->closing || (!enter && context->started_threads >= context->max_threads)) {
+	/* As the kernel's max_threads, the limit counts spawned threads, not
+	 * the one that entered the looper itself. */
+	if (context->closing || (!enter && context->spawned_threads >= context->max_threads)) {
 		pthread_mutex_unlock(&context->lock);
 		free(start);
 		return context->closing ? BINDER_DEAD_OBJECT : 0;
 	}
 	start->context = context;
 	start->enter = enter;
-	start->number = ++context->started_threads;
+	start->number = ++context->thread_numbers;
+	if (!enter)
+		context->spawned_threads++;
 	context->active_threads++;
 	pthread_mutex_unlock(&context->lock);
 
@@ -69,7 +75,8 @@ static int spawn(binder_context *context, bool enter)
 	if (status) {
 		free(start);
 		pthread_mutex_lock(&context->lock);
-		context->started_threads--;
+		if (!enter)
+			context->spawned_threads--;
 		pthread_mutex_unlock(&context->lock);
 		runtime_leave(context);
 		return -status;

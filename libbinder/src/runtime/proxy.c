@@ -43,7 +43,8 @@ int proxy_for_handle(binder_context *context, int32_t handle, binder_object **ou
 	/* The handle stays valid meanwhile: whoever gave it to us (a buffer
 	 * not freed yet) holds a reference on it. Handle 0 is the context
 	 * manager, which the driver resolves without one. */
-	ipc_send_commands(context, acquire, 2);
+	if (ipc_send_commands(context, acquire, 2) == 0)
+		proxy->driver_referenced = true;
 	*out = proxy;
 	return 0;
 }
@@ -67,8 +68,10 @@ void proxy_release(binder_object *proxy)
 		release[count++] =
 		        (struct ipc_command){BC_CLEAR_DEATH_NOTIFICATION, &clear, sizeof(clear)};
 	}
-	release[count++] = (struct ipc_command){BC_RELEASE, &handle, sizeof(handle)};
-	release[count++] = (struct ipc_command){BC_DECREFS, &handle, sizeof(handle)};
+	if (proxy->driver_referenced) {
+		release[count++] = (struct ipc_command){BC_RELEASE, &handle, sizeof(handle)};
+		release[count++] = (struct ipc_command){BC_DECREFS, &handle, sizeof(handle)};
+	}
 	/* Fails harmlessly once the context is closed: nothing to release.
 	 * Written now, under death_lock (taken by binder_object_unref), so
 	 * that a later link on the same handle reaches the driver after
@@ -82,5 +85,9 @@ void proxies_mark_dead_locked(binder_context *context)
 	binder_object *proxy, *next;
 
 	HASH_ITER(hh, context->proxies, proxy, next)
-	atomic_store(&proxy->dead, true);
+	{
+		atomic_store(&proxy->dead, true);
+		/* Their links are dropped with the context: never called. */
+		proxy->death_delivered = true;
+	}
 }

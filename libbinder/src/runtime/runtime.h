@@ -65,6 +65,11 @@ struct binder_object {
 	/* Proxies. */
 	int32_t handle;
 	atomic_bool dead;
+	/* Its death recipients were called (or dropped at close): links and
+	 * unlinks then give BINDER_DEAD_OBJECT. Under context->lock. */
+	bool death_delivered;
+	/* BC_INCREFS + BC_ACQUIRE reached the driver: release them. */
+	bool driver_referenced;
 	/* Death links and the registration, under context->lock. */
 	struct binder_death_link *death_links;
 	struct binder_death_registration *death_registration;
@@ -78,6 +83,9 @@ struct binder_context {
 	binder_device *device;
 	void *area;
 	size_t area_size;
+	/* After close: the private copy of the area (munmap at free). */
+	void *kept_area;
+	size_t kept_area_size;
 
 	pthread_mutex_t lock;
 	/* Orders death requests and clears as the driver must see them:
@@ -91,7 +99,10 @@ struct binder_context {
 	unsigned active_threads;
 	/* Thread pool. */
 	uint32_t max_threads;
-	uint32_t started_threads;
+	/* Threads started on BR_SPAWN_LOOPER and still running. */
+	uint32_t spawned_threads;
+	/* For thread names. */
+	uint32_t thread_numbers;
 	bool pool_started;
 	/* Local objects by address, proxies by handle (hh of the object). */
 	binder_object *locals;
@@ -129,6 +140,9 @@ struct binder_thread_state {
 	/* In a loop that talks to the driver again soon (a looper, or a
 	 * caller waiting for its reply): commands may be queued. */
 	unsigned inside;
+	/* The last wait ended in BR_DEAD_REPLY: the target is dead (a
+	 * handler's BINDER_DEAD_OBJECT status does not say so). */
+	bool dead_reply;
 };
 
 /* context.c */

@@ -69,6 +69,30 @@ static void prune_states(void)
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
+/* Tells the kernel driver that the thread is gone (as AOSP's
+ * IPCThreadState does), so that it does not keep the thread's state for
+ * the life of the process. binderd notices by itself: the thread's channel
+ * closes. Only for a context that still exists and is not closing. */
+static void exit_driver_thread(struct binder_thread_state *state)
+{
+	struct live_context *entry;
+	binder_context *context = NULL;
+
+	if (state->looper && !state->polling)
+		return; /* pool threads say it themselves */
+	pthread_mutex_lock(&live_lock);
+	HASH_FIND(hh, live_contexts, &state->context_id, sizeof(state->context_id), entry);
+	/* Listed: not freed, and runtime_enter keeps it so while we work. */
+	if (entry && runtime_enter(state->context) == 0)
+		context = state->context;
+	pthread_mutex_unlock(&live_lock);
+	if (!context)
+		return;
+	if (binder_device_backend(context->device) == BINDER_BACKEND_KERNEL)
+		binder_device_ioctl(context->device, BINDER_THREAD_EXIT, NULL);
+	runtime_leave(context);
+}
+
 static void free_states(void *unused)
 {
 	(void)unused;
@@ -76,6 +100,7 @@ static void free_states(void *unused)
 		struct binder_thread_state *state = thread_states;
 
 		thread_states = state->next;
+		exit_driver_thread(state);
 		free(state->out);
 		free(state);
 	}
@@ -107,6 +132,14 @@ struct binder_thread_state *thread_state_get(binder_context *context)
 	state = calloc(1, sizeof(*state));
 	if (!state)
 		return NULL;
+	/* Room for a reply and a few small commands from the start, so that
+	 * answering a call never fails for want of memory. */
+	state->out_capacity = 256;
+	state->out = malloc(state->out_capacity);
+	if (!state->out) {
+		free(state);
+		return NULL;
+	}
 	state->context_id = context->id;
 	state->context = context;
 	state->next = thread_states;

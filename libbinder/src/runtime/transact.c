@@ -47,6 +47,7 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 		transaction.data.ptr.offsets = (uintptr_t)offsets;
 	}
 	status = thread_state_queue(state, BC_TRANSACTION, &transaction, sizeof(transaction));
+	state->dead_reply = false;
 	if (status == 0) {
 		state->inside++;
 		status = ipc_wait_for_response(state, oneway ? NULL : reply, oneway);
@@ -56,9 +57,9 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 	 * thread talks to the driver again soon anyway. */
 	if (!state->inside && state->out_size)
 		ipc_talk(state, false);
-	runtime_leave(context);
-	if (status == BINDER_DEAD_OBJECT)
+	if (state->dead_reply)
 		atomic_store(&proxy->dead, true);
+	runtime_leave(context);
 	return status;
 }
 
