@@ -85,18 +85,21 @@ void binder_context_options_init(struct binder_context_options *options);
  */
 int binder_context_new(const struct binder_context_options *options, binder_context **out);
 binder_context *binder_context_ref(binder_context *context);
-/* Drops a reference; the last one closes the context. Objects hold
- * references on their context. NULL is allowed. The last reference must
- * not be dropped by a handler of the same context (the close would wait
- * for that very thread): the context would then stay open. */
+/* Drops a reference; the last one closes the context (from a helper
+ * thread when it is dropped on one of the context's own binder threads,
+ * which the close must wait for). Objects hold references on their
+ * context. NULL is allowed. */
 void binder_context_unref(binder_context *context);
 
 /*
  * Ends the binder process now: threads in the pool leave it (join returns),
- * libbinder's own threads exit, the device is closed; the local objects
- * die for their holders; proxies of this context become dead (calls give
- * BINDER_DEAD_OBJECT). Waits for the context's binder threads to leave:
- * BINDER_INVALID_OPERATION when called from one of them (a handler).
+ * libbinder's own threads exit, calls waiting for replies return
+ * BINDER_DEAD_OBJECT, the device is closed; the local objects die for their
+ * holders; proxies of this context become dead (calls give
+ * BINDER_DEAD_OBJECT) and their death links are dropped uncalled. Parcels
+ * received earlier stay readable. Waits for the context's binder threads
+ * to leave: BINDER_INVALID_OPERATION when called from one of them (a
+ * handler, a pool thread; a polling thread between two calls may close).
  * Memory is freed when the last references go. Closing twice is 0.
  */
 int binder_context_close(binder_context *context);
@@ -220,7 +223,8 @@ typedef void (*binder_death_handler)(binder_object *who, void *cookie);
  */
 int binder_object_link_to_death(binder_object *proxy, binder_death_handler handler, void *cookie);
 /* Undoes a link: BINDER_NAME_NOT_FOUND if not linked, BINDER_DEAD_OBJECT
- * if the death was already delivered. */
+ * if the death was already delivered (or the context closed: links are
+ * then dropped uncalled). After it returns 0 the handler is not called. */
 int binder_object_unlink_to_death(binder_object *proxy, binder_death_handler handler, void *cookie);
 
 #ifdef __cplusplus
