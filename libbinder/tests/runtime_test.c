@@ -5,6 +5,7 @@
  * it. Run under tests/with_binderd.sh, one test at a time.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -22,8 +23,9 @@ enum {
 	CODE_ADD = BINDER_FIRST_CALL_TRANSACTION,
 	CODE_CALL_BACK, /* (callback, depth): calls callback(depth - 1) */
 	CODE_GET_PID,
-	CODE_HOLD,     /* keeps the object passed */
-	CODE_GET_HELD, /* returns it */
+	CODE_HOLD,        /* keeps the object passed */
+	CODE_GET_HELD,    /* returns it */
+	CODE_DEAD_STATUS, /* a handler that answers BINDER_DEAD_OBJECT */
 };
 
 static binder_object *held;
@@ -85,6 +87,8 @@ static int service_transact(binder_object *self, uint32_t code, binder_parcel *d
 	}
 	case CODE_GET_HELD:
 		return binder_parcel_write_object(reply, held);
+	case CODE_DEAD_STATUS:
+		return BINDER_DEAD_OBJECT;
 	default:
 		return BINDER_UNKNOWN_TRANSACTION;
 	}
@@ -384,5 +388,154 @@ Test(runtime, security_context_when_requested, .timeout = 30)
 	binder_object_unref(manager);
 	binder_context_close(context);
 	binder_context_unref(context);
+	stop_child(pid);
+}
+
+static int call_add(binder_object *target, int32_t a, int32_t b, binder_parcel *reply)
+{
+	binder_parcel *data = binder_parcel_new();
+	int status;
+
+	binder_parcel_write_int32(data, a);
+	binder_parcel_write_int32(data, b);
+	status = binder_object_transact(target, CODE_ADD, data, reply, 0);
+	binder_parcel_free(data);
+	return status;
+}
+
+Test(runtime, reply_readable_after_close, .timeout = 30)
+{
+	pid_t pid = start_manager_child();
+	binder_context *context;
+	binder_object *manager;
+	binder_parcel *reply = binder_parcel_new();
+	int32_t sum = 0;
+
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(call_add(manager, 4000, 242, reply), 0);
+	cr_assert_eq(binder_context_close(context), 0);
+	cr_assert_eq(binder_parcel_read_int32(reply, &sum), 0);
+	cr_assert_eq(sum, 4242);
+	cr_assert_eq(binder_object_ping(manager), BINDER_DEAD_OBJECT);
+	binder_parcel_free(reply);
+	binder_object_unref(manager);
+	binder_context_unref(context);
+	stop_child(pid);
+}
+
+Test(runtime, polling_thread_may_close, .timeout = 30)
+{
+	binder_context *context;
+	int fd = -1;
+
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_poll_fd(context, &fd), 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(binder_context_close(context), 0);
+	binder_context_unref(context);
+}
+
+static atomic_int unlinked_deaths;
+
+static void on_unlinked_death(binder_object *who, void *cookie)
+{
+	(void)who;
+	(void)cookie;
+	atomic_fetch_add(&unlinked_deaths, 1);
+}
+
+Test(runtime, unlink_after_a_dead_object_status, .timeout = 30)
+{
+	/* A handler's BINDER_DEAD_OBJECT status is not a death: the proxy
+	 * stays alive and can be unlinked; the real death then calls nobody. */
+	pid_t pid = start_manager_child();
+	binder_context *context;
+	binder_object *manager;
+
+	atomic_store(&unlinked_deaths, 0);
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_start_thread_pool(context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_object_link_to_death(manager, on_unlinked_death, NULL), 0);
+	cr_assert_eq(binder_object_transact(manager, CODE_DEAD_STATUS, NULL, NULL, 0),
+	             BINDER_DEAD_OBJECT);
+	cr_assert(binder_object_is_alive(manager));
+	cr_assert_eq(binder_object_ping(manager), 0);
+	cr_assert_eq(binder_object_unlink_to_death(manager, on_unlinked_death, NULL), 0);
+	stop_child(pid);
+	for (int waited = 0; waited < 100 && binder_object_ping(manager) == 0; waited++)
+		usleep(10000);
+	usleep(200000);
+	cr_assert_eq(atomic_load(&unlinked_deaths), 0, "an unlinked recipient was called");
+	binder_object_unref(manager);
+	binder_context_close(context);
+	binder_context_unref(context);
+}
+
+static atomic_int destroyed;
+
+static void count_destroy(void *user_data)
+{
+	(void)user_data;
+	atomic_fetch_add(&destroyed, 1);
+}
+
+static int count_threads(void)
+{
+	DIR *tasks = opendir("/proc/self/task");
+	struct dirent *entry;
+	int count = 0;
+
+	cr_assert_not_null(tasks);
+	while ((entry = readdir(tasks)))
+		if (entry->d_name[0] != '.')
+			count++;
+	closedir(tasks);
+	return count;
+}
+
+Test(runtime, context_closes_when_the_library_drops_the_last_reference, .timeout = 30)
+{
+	/* The user lets go of everything while the child still holds our
+	 * object; when the child drops it, a pool thread frees the object
+	 * and with it the context's last reference: the context closes and
+	 * its threads end. */
+	pid_t pid = start_manager_child();
+	struct binder_local_ops ops = {.transact = service_transact, .destroy = count_destroy};
+	binder_context *context, *other;
+	binder_object *manager, *object;
+	binder_parcel *data = binder_parcel_new();
+	int baseline = count_threads(), waited;
+
+	atomic_store(&destroyed, 0);
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_start_thread_pool(context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_object_new_local(context, "test.IHeld", &ops, NULL, &object), 0);
+	binder_parcel_write_object(data, object);
+	cr_assert_eq(binder_object_transact(manager, CODE_HOLD, data, NULL, 0), 0);
+	binder_parcel_free(data);
+	binder_object_unref(object);
+	binder_object_unref(manager);
+	binder_context_unref(context);
+	cr_assert_gt(count_threads(), baseline, "the pool is gone too early");
+	cr_assert_eq(atomic_load(&destroyed), 0);
+
+	/* Another context tells the child to drop it (holds null instead). */
+	cr_assert_eq(binder_context_new(NULL, &other), 0);
+	cr_assert_eq(binder_context_get_manager(other, &manager), 0);
+	data = binder_parcel_new();
+	binder_parcel_write_object(data, NULL);
+	cr_assert_eq(binder_object_transact(manager, CODE_HOLD, data, NULL, 0), 0);
+	binder_parcel_free(data);
+	for (waited = 0;
+	     waited < 300 && (atomic_load(&destroyed) == 0 || count_threads() > baseline); waited++)
+		usleep(10000);
+	cr_assert_eq(atomic_load(&destroyed), 1, "the object was not freed");
+	cr_assert_eq(count_threads(), baseline, "the context's threads did not end");
+	binder_object_unref(manager);
+	binder_context_close(other);
+	binder_context_unref(other);
 	stop_child(pid);
 }
