@@ -192,7 +192,9 @@ binder_context *binder_object_context(const binder_object *object);
 void *binder_object_user_data(const binder_object *object);
 /* A proxy's handle in its context; -1 for a local object. */
 int32_t binder_object_handle(const binder_object *object);
-/* False once a proxy's object died (or its context closed). */
+/* False once libbinder knows a proxy's object died: its death was
+ * delivered, a call got the driver's dead reply, or the context closed.
+ * (Without a death link, a death is learnt at the next call.) */
 bool binder_object_is_alive(const binder_object *object);
 
 /*
