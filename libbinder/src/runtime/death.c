@@ -38,7 +38,9 @@ int binder_object_link_to_death(binder_object *proxy, binder_death_handler handl
 	/* The request reaches the driver before any clear of it (death_lock). */
 	pthread_mutex_lock(&context->death_lock);
 	pthread_mutex_lock(&context->lock);
-	if (proxy->death_delivered || context->closing) {
+	/* Known dead (a delivered death, or the driver's dead reply to a
+	 * call): nothing left to wait for. */
+	if (proxy->death_delivered || atomic_load(&proxy->dead) || context->closing) {
 		status = BINDER_DEAD_OBJECT;
 	} else {
 		struct binder_death_link *existing;
