@@ -9,6 +9,7 @@
  */
 #include "client.h"
 #include "config.h"
+#include "processes.h"
 #include "floor_unix.h"
 #include "server.h"
 
@@ -24,36 +25,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static volatile pid_t server_pid;
-static volatile pid_t client_pid;
-
-/* The whole run is bounded: past the timeout, stop everything and fail. */
-static void on_timeout(int signal_number)
-{
-	static const char message[] = "binder_bench: timed out\n";
-
-	(void)signal_number;
-	if (client_pid > 0)
-		kill(client_pid, SIGKILL);
-	if (server_pid > 0)
-		kill(server_pid, SIGKILL);
-	if (write(STDERR_FILENO, message, sizeof(message) - 1) < 0)
-		_exit(2);
-	_exit(1);
-}
-
-static void print_figure(const char *name, double value, const char *unit)
-{
-	int decimals = 2;
-
-	if (strcmp(unit, "GB/s") == 0)
-		decimals = 3;
-	else if (strcmp(unit, "calls/s") == 0)
-		decimals = 0;
-	printf("bench.%s %.*f %s\n", name, decimals, value, unit);
-	fflush(stdout);
-}
 
 static void usage(FILE *stream)
 {
@@ -138,80 +109,48 @@ static int parse_arguments(int argc, char **argv, struct bench_config *config)
 	return 0;
 }
 
-static int wait_for(pid_t pid)
+static void serve(void *argument, int ready_fd)
 {
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-}
-
-/* Starts the service process; returns once it accepts calls. */
-static int start_server(const struct bench_config *config)
-{
+	const struct bench_config *config = argument;
 	struct bench_server_options options = {
 	        .device_path = config->device_path,
 	        .prestart_threads = config->server_threads,
 	        .max_threads = config->server_max_threads,
+	        .ready_fd = ready_fd,
 	};
-	int ready[2];
-	char byte;
-	ssize_t n;
 
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	server_pid = fork();
-	if (server_pid < 0)
-		return -errno;
-	if (server_pid == 0) {
-		close(ready[0]);
-		options.ready_fd = ready[1];
-		bench_server_main(&options);
-	}
-	close(ready[1]);
-	do
-		n = read(ready[0], &byte, 1);
-	while (n < 0 && errno == EINTR);
-	close(ready[0]);
-	return n == 1 ? 0 : -ECHILD;
+	bench_server_main(&options);
 }
 
-/* Runs the client process to its end; its figures land in *results. */
-static int run_client(const struct bench_config *config, struct binder_results *results)
+struct client_run {
+	const struct bench_config *config;
+	struct binder_results *results;
+};
+
+static int run_client(void *argument)
 {
-	fflush(NULL);
-	client_pid = fork();
-	if (client_pid < 0)
-		return -errno;
-	if (client_pid == 0)
-		_exit(bench_client_main(config, results) < 0 ? 1 : 0);
-	return wait_for(client_pid);
+	struct client_run *run = argument;
+
+	return bench_client_main(run->config, run->results);
 }
 
 static int measure_binder(const struct bench_config *config, struct binder_results *results)
 {
+	struct client_run run = {config, results};
 	int ret;
 
 	bench_progress(config, "starting the service");
-	ret = start_server(config);
+	ret = bench_start_service(serve, (void *)config);
 
 	if (ret < 0) {
 		fprintf(stderr, "binder_bench: the service process did not start\n");
 	} else {
-		ret = run_client(config, results);
+		ret = bench_run_client(run_client, &run);
 		if (ret < 0)
 			fprintf(stderr, "binder_bench: the client process failed\n");
 	}
 	bench_progress(config, "stopping the service");
-	if (server_pid > 0) {
-		kill(server_pid, SIGTERM);
-		wait_for(server_pid);
-		server_pid = 0;
-	}
+	bench_stop_service();
 	return ret;
 }
 
@@ -225,24 +164,25 @@ static void print_binder_figures(const struct binder_results *results,
 		const char *payload = bench_payload_name((enum bench_payload)p);
 
 		snprintf(name, sizeof(name), "call_%s_p50", payload);
-		print_figure(name, results->call_p50_us[p], "us");
+		bench_print_figure(name, results->call_p50_us[p], "us");
 		snprintf(name, sizeof(name), "call_%s_p99", payload);
-		print_figure(name, results->call_p99_us[p], "us");
+		bench_print_figure(name, results->call_p99_us[p], "us");
 	}
-	print_figure("call_1mib_throughput", results->call_1mib_gb_per_s, "GB/s");
+	bench_print_figure("call_1mib_throughput", results->call_1mib_gb_per_s, "GB/s");
 	for (int c = 0; c < BENCH_THREAD_COUNT_CHOICES; c++) {
 		snprintf(name, sizeof(name), "calls_per_s_%dt", thread_counts[c]);
-		print_figure(name, results->calls_per_s[c], "calls/s");
+		bench_print_figure(name, results->calls_per_s[c], "calls/s");
 	}
-	print_figure("call_64b_p50_10_handles", results->handles_few_p50_us, "us");
+	bench_print_figure("call_64b_p50_10_handles", results->handles_few_p50_us, "us");
 	snprintf(name, sizeof(name), "call_64b_p50_%d_handles", handles_many);
-	print_figure(name, results->handles_many_p50_us, "us");
-	print_figure("ratio_call_64b_p50_to_unix_p50",
-	             results->call_p50_us[BENCH_PAYLOAD_64B] / floor->pingpong_64b_p50_us, "x");
-	print_figure("ratio_1mib_throughput_to_unix",
-	             results->call_1mib_gb_per_s / floor->echo_1mib_gb_per_s, "x");
+	bench_print_figure(name, results->handles_many_p50_us, "us");
+	bench_print_figure("ratio_call_64b_p50_to_unix_p50",
+	                   results->call_p50_us[BENCH_PAYLOAD_64B] / floor->pingpong_64b_p50_us,
+	                   "x");
+	bench_print_figure("ratio_1mib_throughput_to_unix",
+	                   results->call_1mib_gb_per_s / floor->echo_1mib_gb_per_s, "x");
 	snprintf(name, sizeof(name), "ratio_%d_to_%d_handles_p50", handles_many, BENCH_HANDLES_FEW);
-	print_figure(name, results->handles_many_p50_us / results->handles_few_p50_us, "x");
+	bench_print_figure(name, results->handles_many_p50_us / results->handles_few_p50_us, "x");
 }
 
 int main(int argc, char **argv)
@@ -255,8 +195,7 @@ int main(int argc, char **argv)
 	if (ret < 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGALRM, on_timeout);
-	alarm((unsigned)config.timeout_seconds);
+	bench_arm_timeout("binder_bench", (unsigned)config.timeout_seconds);
 
 	bench_progress(&config, "AF_UNIX floor");
 	ret = bench_unix_floor(&config, &floor);
@@ -264,9 +203,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "binder_bench: AF_UNIX floor failed: %s\n", strerror(-ret));
 		return 1;
 	}
-	print_figure("unix_pingpong_64b_p50", floor.pingpong_64b_p50_us, "us");
-	print_figure("unix_pingpong_64b_p99", floor.pingpong_64b_p99_us, "us");
-	print_figure("unix_echo_1mib_throughput", floor.echo_1mib_gb_per_s, "GB/s");
+	bench_print_figure("unix_pingpong_64b_p50", floor.pingpong_64b_p50_us, "us");
+	bench_print_figure("unix_pingpong_64b_p99", floor.pingpong_64b_p99_us, "us");
+	bench_print_figure("unix_echo_1mib_throughput", floor.echo_1mib_gb_per_s, "GB/s");
 
 	results = mmap(NULL, sizeof(*results), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	               -1, 0);

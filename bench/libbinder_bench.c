@@ -10,6 +10,7 @@
  *                        [--raw FILE] [--service-manager] [--verbose]
  */
 #include "config.h"
+#include "processes.h"
 #include "libbinder_client.h"
 #include "libbinder_server.h"
 #include "raw_figures.h"
@@ -27,41 +28,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile pid_t server_pid;
-static volatile pid_t client_pid;
-
 struct libbinder_bench_options {
 	struct bench_config config;
 	const char *raw_path;
 	bool via_service_manager;
 };
-
-/* The whole run is bounded: past the timeout, stop everything and fail. */
-static void on_timeout(int signal_number)
-{
-	static const char message[] = "libbinder_bench: timed out\n";
-
-	(void)signal_number;
-	if (client_pid > 0)
-		kill(client_pid, SIGKILL);
-	if (server_pid > 0)
-		kill(server_pid, SIGKILL);
-	if (write(STDERR_FILENO, message, sizeof(message) - 1) < 0)
-		_exit(2);
-	_exit(1);
-}
-
-static void print_figure(const char *name, double value, const char *unit)
-{
-	int decimals = 2;
-
-	if (strcmp(unit, "GB/s") == 0)
-		decimals = 3;
-	else if (strcmp(unit, "calls/s") == 0)
-		decimals = 0;
-	printf("bench.%s %.*f %s\n", name, decimals, value, unit);
-	fflush(stdout);
-}
 
 static void usage(FILE *stream)
 {
@@ -146,84 +117,50 @@ static int parse_arguments(int argc, char **argv, struct libbinder_bench_options
 	return 0;
 }
 
-static int wait_for(pid_t pid)
+static void serve(void *argument, int ready_fd)
 {
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-}
-
-/* Starts the service process; returns once the calculator can be called. */
-static int start_server(const struct libbinder_bench_options *options)
-{
+	const struct libbinder_bench_options *options = argument;
 	struct libbinder_server_options server_options = {
 	        .device_path = options->config.device_path,
 	        .max_threads = options->config.server_max_threads,
 	        .via_service_manager = options->via_service_manager,
+	        .ready_fd = ready_fd,
 	};
-	int ready[2];
-	char byte;
-	ssize_t n;
 
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	server_pid = fork();
-	if (server_pid < 0)
-		return -errno;
-	if (server_pid == 0) {
-		close(ready[0]);
-		server_options.ready_fd = ready[1];
-		libbinder_server_main(&server_options);
-	}
-	close(ready[1]);
-	do
-		n = read(ready[0], &byte, 1);
-	while (n < 0 && errno == EINTR);
-	close(ready[0]);
-	return n == 1 ? 0 : -ECHILD;
+	libbinder_server_main(&server_options);
 }
 
-static int run_client(const struct libbinder_bench_options *options,
-                      struct libbinder_results *results)
+struct client_run {
+	const struct libbinder_bench_options *options;
+	struct libbinder_results *results;
+};
+
+static int run_client(void *argument)
 {
-	fflush(NULL);
-	client_pid = fork();
-	if (client_pid < 0)
-		return -errno;
-	if (client_pid == 0)
-		_exit(libbinder_client_main(&options->config, options->via_service_manager,
-		                            results) < 0
-		              ? 1
-		              : 0);
-	return wait_for(client_pid);
+	struct client_run *run = argument;
+
+	return libbinder_client_main(&run->options->config, run->options->via_service_manager,
+	                             run->results);
 }
 
 static int measure(const struct libbinder_bench_options *options, struct libbinder_results *results)
 {
+	struct client_run run = {options, results};
 	int ret;
 
 	bench_progress(&options->config, "libbinder: starting the calculator");
-	ret = start_server(options);
+	ret = bench_start_service(serve, (void *)options);
 	if (ret < 0) {
 		fprintf(stderr, "libbinder_bench: the service process did not start\n");
 	} else {
-		ret = run_client(options, results);
+		ret = bench_run_client(run_client, &run);
 		if (ret < 0)
 			fprintf(stderr, "libbinder_bench: the client process failed\n");
 	}
 	bench_progress(&options->config, "libbinder: stopping the calculator");
-	if (server_pid > 0) {
-		kill(server_pid, SIGTERM);
-		if (wait_for(server_pid) < 0 && ret == 0) {
-			fprintf(stderr, "libbinder_bench: the service process failed\n");
-			ret = -EIO;
-		}
-		server_pid = 0;
+	if (bench_stop_service() < 0 && ret == 0) {
+		fprintf(stderr, "libbinder_bench: the service process failed\n");
+		ret = -EIO;
 	}
 	return ret;
 }
@@ -241,7 +178,7 @@ static int print_ratio(const struct raw_figures *raw, const char *name, double v
 		return -ENOENT;
 	}
 	snprintf(line_name, sizeof(line_name), "ratio_libbinder_to_raw_%s", name);
-	print_figure(line_name, value / raw_value, "x");
+	bench_print_figure(line_name, value / raw_value, "x");
 	return 0;
 }
 
@@ -253,13 +190,13 @@ static int print_figures(const struct libbinder_results *results, const char *ra
 	int ret = 0;
 	int error;
 
-	print_figure("libbinder.call_add_p50", results->add_p50_us, "us");
-	print_figure("libbinder.call_add_p99", results->add_p99_us, "us");
+	bench_print_figure("libbinder.call_add_p50", results->add_p50_us, "us");
+	bench_print_figure("libbinder.call_add_p99", results->add_p99_us, "us");
 	for (int c = 0; c < LIBBINDER_THREAD_COUNT_CHOICES; c++) {
 		snprintf(name, sizeof(name), "libbinder.calls_per_s_%dt", thread_counts[c]);
-		print_figure(name, results->calls_per_s[c], "calls/s");
+		bench_print_figure(name, results->calls_per_s[c], "calls/s");
 	}
-	print_figure("libbinder.call_1mib_throughput", results->echo_1mib_gb_per_s, "GB/s");
+	bench_print_figure("libbinder.call_1mib_throughput", results->echo_1mib_gb_per_s, "GB/s");
 	if (!raw_path)
 		return 0;
 	error = raw_figures_read(raw_path, &raw);
@@ -291,8 +228,7 @@ int main(int argc, char **argv)
 	if (parse_arguments(argc, argv, &options) < 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGALRM, on_timeout);
-	alarm((unsigned)options.config.timeout_seconds);
+	bench_arm_timeout("libbinder_bench", (unsigned)options.config.timeout_seconds);
 
 	results = mmap(NULL, sizeof(*results), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	               -1, 0);
