@@ -160,6 +160,10 @@ struct binder_local_ops {
 	void (*on_last_remote_reference)(binder_object *self, void *user_data);
 	/* Optional: the object is being freed: release user_data here. */
 	void (*destroy)(void *user_data);
+	/* When true, transact also gets PING_TRANSACTION and
+	 * INTERFACE_TRANSACTION, which libbinder otherwise answers itself
+	 * (for an object that forwards every call, such as a bridge's). */
+	bool handles_standard_codes;
 };
 
 /*
@@ -186,6 +190,10 @@ void binder_object_unref(binder_object *object);
 int binder_object_request_security_context(binder_object *object);
 
 bool binder_object_is_local(const binder_object *object);
+/* Whether the driver holds a strong reference on a local object for
+ * other processes now (between its BR_ACQUIRE and BR_RELEASE); false for
+ * a proxy. */
+bool binder_object_has_remote_references(binder_object *object);
 /* The context the object belongs to (borrowed). */
 binder_context *binder_object_context(const binder_object *object);
 /* A local object's user_data (NULL for a proxy). */

@@ -226,6 +226,12 @@ int binder_parcel_object_at(binder_parcel *parcel, size_t index, struct binder_p
 int binder_parcel_new_from_raw(const void *data, size_t size,
 			       const struct binder_parcel_object *objects, size_t count,
 			       binder_parcel **out);
+/*
+ * The same into an existing parcel (a handler's reply, say), which is
+ * reset first. On failure parcel is left empty.
+ */
+int binder_parcel_assign_raw(binder_parcel *parcel, const void *data, size_t size,
+			     const struct binder_parcel_object *objects, size_t count);
 
 #ifdef __cplusplus
 }

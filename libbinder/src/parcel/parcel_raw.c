@@ -90,20 +90,32 @@ static int raw_put_object(binder_parcel *parcel, const struct binder_parcel_obje
 	return BINDER_OK;
 }
 
-int binder_parcel_new_from_raw(const void *data, size_t size,
-                               const struct binder_parcel_object *objects, size_t count,
-                               binder_parcel **out)
+int binder_parcel_assign_raw(binder_parcel *parcel, const void *data, size_t size,
+                             const struct binder_parcel_object *objects, size_t count)
 {
+	if (!parcel)
+		return BINDER_BAD_VALUE;
+	binder_parcel_reset(parcel);
 	if ((!data && size) || (!objects && count) || !raw_objects_fit(size, objects, count))
 		return BINDER_BAD_VALUE;
 	if (size > BINDER_PARCEL_MAX_DATA_SIZE)
 		return BINDER_NO_MEMORY;
-	binder_parcel *parcel = binder_parcel_new();
-	if (!parcel)
-		return BINDER_NO_MEMORY;
 	int status = parcel_copy_data(parcel, data, size);
 	for (size_t i = 0; status == BINDER_OK && i < count; i++)
 		status = raw_put_object(parcel, &objects[i]);
+	if (status != BINDER_OK)
+		binder_parcel_reset(parcel);
+	return status;
+}
+
+int binder_parcel_new_from_raw(const void *data, size_t size,
+                               const struct binder_parcel_object *objects, size_t count,
+                               binder_parcel **out)
+{
+	binder_parcel *parcel = binder_parcel_new();
+	if (!parcel)
+		return BINDER_NO_MEMORY;
+	int status = binder_parcel_assign_raw(parcel, data, size, objects, count);
 	if (status != BINDER_OK) {
 		binder_parcel_free(parcel);
 		return status;

@@ -41,6 +41,18 @@ int binder_object_new_local(binder_context *context, const char *descriptor,
 	return 0;
 }
 
+bool binder_object_has_remote_references(binder_object *object)
+{
+	bool held;
+
+	if (!object || !object->local)
+		return false;
+	pthread_mutex_lock(&object->context->lock);
+	held = object->driver_strong > 0;
+	pthread_mutex_unlock(&object->context->lock);
+	return held;
+}
+
 binder_object *local_lookup_locked(binder_context *context, uintptr_t address)
 {
 	binder_object *object = NULL;

@@ -66,6 +66,8 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 int transact_local(binder_object *object, uint32_t code, binder_parcel *data, binder_parcel *reply,
                    const struct binder_caller *caller)
 {
+	if (object->ops.handles_standard_codes)
+		return object->ops.transact(object, code, data, reply, caller, object->user_data);
 	switch (code) {
 	case BINDER_PING_TRANSACTION:
 		return 0;
