@@ -1,0 +1,589 @@
+/*
+ * nodes.c - the objects that cross a link, and their translation.
+ *
+ * Outgoing (a parcel leaves for the peer): a stand-in of this link goes
+ * home as the peer's own id ("your node"); any other object (a proxy for
+ * a local service or client object) is exported as "my node" with an id
+ * of this link, found again by its address next time. File descriptors
+ * cannot cross hosts: the call fails with BINDER_FDS_NOT_ALLOWED.
+ *
+ * Incoming (a frame's objects become a parcel): "your node" ids are looked
+ * up among this side's exports and never trusted (unknown: the call fails);
+ * "my node" ids of the peer become stand-ins, made on first sight.
+ *
+ * References across the link: an export counts how often its id was
+ * sent; the peer releases what it received (Release with a count) when
+ * its last local holder lets go of the stand-in (libbinder's
+ * on_last_remote_reference), and the export goes when every sent
+ * reference came back. Deaths: an export's death (its process went) is
+ * sent as Death; a stand-in told so becomes dead (calls fail with
+ * BINDER_DEAD_OBJECT), and an imported service's domain is closed so that
+ * its holders get their death notifications.
+ *
+ * link->lock guards the tables; binder calls (death links, unrefs that
+ * may talk to the driver) are made after it is released.
+ */
+#include "bridge.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+int domain_new(struct link *link, struct import_state *import, struct domain **out)
+{
+	struct config *config = link->bridge->config;
+	struct binder_context_options options;
+	struct domain *domain = calloc(1, sizeof(*domain));
+	if (!domain)
+		return -ENOMEM;
+	binder_context_options_init(&options);
+	options.device = config->device;
+	options.max_threads = config->threads;
+	int status = binder_context_new(&options, &domain->context);
+	if (status == 0)
+		status = binder_context_start_thread_pool(domain->context);
+	if (status != 0) {
+		binder_context_unref(domain->context);
+		free(domain);
+		return status;
+	}
+	domain->link = link;
+	domain->import = import;
+	pthread_mutex_lock(&link->lock);
+	LIST_INSERT_HEAD(&link->domains, domain, entry);
+	pthread_mutex_unlock(&link->lock);
+	*out = domain;
+	return 0;
+}
+
+/* ---- exports ---- */
+
+static void export_died(binder_object *who, void *cookie)
+{
+	struct export_node *export = cookie;
+	struct link *link = export->domain->link;
+	(void)who;
+
+	log_info("link %llu: node %llu died; telling %s", (unsigned long long)link->serial,
+	         (unsigned long long)export->id, link->peer_name);
+	Bridge__Death death = BRIDGE__DEATH__INIT;
+	death.node_id = export->id;
+	Bridge__Frame frame = BRIDGE__FRAME__INIT;
+	frame.body_case = BRIDGE__FRAME__BODY_DEATH;
+	frame.death = &death;
+	link_send(link, &frame);
+}
+
+/* Finds or makes the export of object (a proxy or a local object of
+ * domain) and counts one more sending. *made: a new entry whose death the
+ * caller links after unlocking. link->lock held. */
+static struct export_node *export_locked(struct domain *domain, binder_object *object, bool *made)
+{
+	struct link *link = domain->link;
+	struct export_node *export;
+
+	*made = false;
+	HASH_FIND(by_object, link->exports_by_object, &object, sizeof(object), export);
+	if (!export) {
+		export = calloc(1, sizeof(*export));
+		if (!export)
+			return NULL;
+		export->id = link->next_node_id++;
+		export->object = binder_object_ref(object);
+		export->domain = domain;
+		HASH_ADD(by_id, link->exports_by_id, id, sizeof(export->id), export);
+		HASH_ADD(by_object, link->exports_by_object, object, sizeof(export->object),
+		         export);
+		*made = true;
+	}
+	export->sent++;
+	return export;
+}
+
+static void export_link_death(struct export_node *export)
+{
+	if (binder_object_is_local(export->object))
+		return;
+	if (binder_object_link_to_death(export->object, export_died, export) == 0)
+		export->death_linked = true;
+}
+
+static void export_free(struct export_node *export)
+{
+	if (export->death_linked)
+		binder_object_unlink_to_death(export->object, export_died, export);
+	binder_object_unref(export->object);
+	free(export);
+}
+
+int nodes_export_root(struct domain *domain, binder_object *object, uint64_t *id)
+{
+	struct link *link = domain->link;
+	bool made;
+	pthread_mutex_lock(&link->lock);
+	struct export_node *export = export_locked(domain, object, &made);
+	if (export)
+		*id = export->id;
+	pthread_mutex_unlock(&link->lock);
+	if (!export)
+		return BINDER_NO_MEMORY;
+	if (made)
+		export_link_death(export);
+	return 0;
+}
+
+binder_object *nodes_find_export(struct link *link, uint64_t id, struct domain **domain)
+{
+	struct export_node *export;
+	binder_object *object = NULL;
+	pthread_mutex_lock(&link->lock);
+	HASH_FIND(by_id, link->exports_by_id, &id, sizeof(id), export);
+	if (export) {
+		object = binder_object_ref(export->object);
+		*domain = export->domain;
+	}
+	pthread_mutex_unlock(&link->lock);
+	return object;
+}
+
+void nodes_handle_release(struct link *link, uint64_t id, uint64_t count)
+{
+	struct export_node *export;
+	pthread_mutex_lock(&link->lock);
+	HASH_FIND(by_id, link->exports_by_id, &id, sizeof(id), export);
+	if (!export) {
+		pthread_mutex_unlock(&link->lock);
+		link_send_error(link, 0, BINDER_NAME_NOT_FOUND, "release of unknown node %llu",
+		                (unsigned long long)id);
+		return;
+	}
+	if (count > export->sent) {
+		log_warning("link %llu: %s released node %llu %llu times, sent %llu",
+		            (unsigned long long)link->serial, link->peer_name,
+		            (unsigned long long)id, (unsigned long long)count,
+		            (unsigned long long)export->sent);
+		count = export->sent;
+	}
+	export->sent -= count;
+	if (export->sent) {
+		pthread_mutex_unlock(&link->lock);
+		return;
+	}
+	HASH_DELETE(by_id, link->exports_by_id, export);
+	HASH_DELETE(by_object, link->exports_by_object, export);
+	pthread_mutex_unlock(&link->lock);
+	log_debug("link %llu: node %llu released", (unsigned long long)link->serial,
+	          (unsigned long long)id);
+	export_free(export);
+}
+
+/* ---- stand-ins ---- */
+
+static void stand_in_destroy(void *user_data)
+{
+	struct stand_in *stand_in = user_data;
+	link_unref(stand_in->link);
+	free(stand_in);
+}
+
+static void stand_in_released(binder_object *self, void *user_data);
+
+/* Finds or makes the stand-in for the peer's id in domain. link->lock
+ * held. NULL when out of memory (or the domain is closing). */
+static struct stand_in *stand_in_locked(struct domain *domain, uint64_t id, bool root)
+{
+	struct link *link = domain->link;
+	struct stand_in_key key;
+	struct stand_in *stand_in;
+
+	memset(&key, 0, sizeof(key));
+	key.domain = domain;
+	key.id = id;
+	HASH_FIND(hh, link->stand_ins, &key, sizeof(key), stand_in);
+	if (stand_in)
+		return stand_in;
+	if (domain->closed)
+		return NULL;
+	stand_in = calloc(1, sizeof(*stand_in));
+	if (!stand_in)
+		return NULL;
+	stand_in->key = key;
+	stand_in->link = link_ref(link);
+	stand_in->root = root;
+	atomic_init(&stand_in->dead, false);
+	struct binder_local_ops ops = stand_in_ops;
+	ops.on_last_remote_reference = stand_in_released;
+	ops.destroy = stand_in_destroy;
+	/* The descriptor is the peer's to answer (the handler forwards
+	 * INTERFACE_TRANSACTION). */
+	if (binder_object_new_local(domain->context, "", &ops, stand_in, &stand_in->object) != 0) {
+		link_unref(link);
+		free(stand_in);
+		return NULL;
+	}
+	stand_in->in_table = true;
+	HASH_ADD(hh, link->stand_ins, key, sizeof(stand_in->key), stand_in);
+	return stand_in;
+}
+
+/* The driver's last reference from other processes went: unless a parcel
+ * carrying the stand-in is on its way (its BR_ACQUIRE follows), give the
+ * peer back every reference we received. */
+static void stand_in_released(binder_object *self, void *user_data)
+{
+	struct stand_in *stand_in = user_data;
+	struct link *link = stand_in->link;
+
+	pthread_mutex_lock(&link->lock);
+	if (!stand_in->in_table || stand_in->in_flight ||
+	    binder_object_has_remote_references(self)) {
+		pthread_mutex_unlock(&link->lock);
+		return;
+	}
+	HASH_DELETE(hh, link->stand_ins, stand_in);
+	stand_in->in_table = false;
+	uint64_t count = stand_in->received;
+	bool closed = link->closed;
+	pthread_mutex_unlock(&link->lock);
+
+	if (!closed && count) {
+		Bridge__Release release = BRIDGE__RELEASE__INIT;
+		release.node_id = stand_in->key.id;
+		release.count = count;
+		Bridge__Frame frame = BRIDGE__FRAME__INIT;
+		frame.body_case = BRIDGE__FRAME__BODY_RELEASE;
+		frame.release = &release;
+		link_send(link, &frame);
+	}
+	binder_object_unref(stand_in->object);
+}
+
+int nodes_root_stand_in(struct domain *domain, uint64_t id, const char *descriptor,
+                        struct stand_in **out)
+{
+	struct link *link = domain->link;
+	(void)descriptor;
+	pthread_mutex_lock(&link->lock);
+	struct stand_in *stand_in = stand_in_locked(domain, id, true);
+	if (stand_in) {
+		stand_in->received++;
+		binder_object_ref(stand_in->object);
+	}
+	pthread_mutex_unlock(&link->lock);
+	if (!stand_in)
+		return BINDER_NO_MEMORY;
+	*out = stand_in;
+	return 0;
+}
+
+void nodes_handle_death(struct link *link, uint64_t id)
+{
+	struct stand_in *stand_in, *next;
+	struct import_state *roots[CONFIG_MAX_IMPORTS];
+	size_t root_count = 0;
+
+	pthread_mutex_lock(&link->lock);
+	HASH_ITER(hh, link->stand_ins, stand_in, next)
+	{
+		if (stand_in->key.id != id)
+			continue;
+		atomic_store(&stand_in->dead, true);
+		if (stand_in->root && stand_in->key.domain->import &&
+		    root_count < CONFIG_MAX_IMPORTS)
+			roots[root_count++] = stand_in->key.domain->import;
+	}
+	pthread_mutex_unlock(&link->lock);
+	log_debug("link %llu: %s's node %llu died", (unsigned long long)link->serial,
+	          link->peer_name, (unsigned long long)id);
+	for (size_t i = 0; i < root_count; i++)
+		imports_root_died(link, roots[i]);
+}
+
+void nodes_forget_domain(struct link *link, struct domain *domain)
+{
+	struct stand_in *stand_in, *next, *gone = NULL;
+	struct export_node *export, *next_export;
+	uint64_t *deaths = NULL;
+	size_t death_count = 0, death_capacity = 0;
+
+	pthread_mutex_lock(&link->lock);
+	HASH_ITER(hh, link->stand_ins, stand_in, next)
+	{
+		if (stand_in->key.domain != domain)
+			continue;
+		HASH_DELETE(hh, link->stand_ins, stand_in);
+		stand_in->in_table = false;
+		HASH_ADD(hh, gone, key, sizeof(stand_in->key), stand_in);
+	}
+	/* The domain's proxies died with it: the peer's stand-ins for them
+	 * die too. The exports stay until the peer releases them. */
+	HASH_ITER(by_id, link->exports_by_id, export, next_export)
+	{
+		if (export->domain != domain)
+			continue;
+		if (death_count == death_capacity) {
+			size_t capacity = death_capacity ? death_capacity * 2 : 16;
+			uint64_t *grown = realloc(deaths, capacity * sizeof(*deaths));
+			if (!grown)
+				break;
+			deaths = grown;
+			death_capacity = capacity;
+		}
+		deaths[death_count++] = export->id;
+	}
+	bool closed = link->closed;
+	pthread_mutex_unlock(&link->lock);
+
+	HASH_ITER(hh, gone, stand_in, next)
+	{
+		HASH_DELETE(hh, gone, stand_in);
+		if (!closed && stand_in->received) {
+			Bridge__Release release = BRIDGE__RELEASE__INIT;
+			release.node_id = stand_in->key.id;
+			release.count = stand_in->received;
+			Bridge__Frame frame = BRIDGE__FRAME__INIT;
+			frame.body_case = BRIDGE__FRAME__BODY_RELEASE;
+			frame.release = &release;
+			link_send(link, &frame);
+		}
+		binder_object_unref(stand_in->object);
+	}
+	for (size_t i = 0; i < death_count && !closed; i++) {
+		Bridge__Death death = BRIDGE__DEATH__INIT;
+		death.node_id = deaths[i];
+		Bridge__Frame frame = BRIDGE__FRAME__INIT;
+		frame.body_case = BRIDGE__FRAME__BODY_DEATH;
+		frame.death = &death;
+		link_send(link, &frame);
+	}
+	free(deaths);
+}
+
+/* ---- translation ---- */
+
+void nodes_free_wire(Bridge__BinderObject **objects, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(objects[i]);
+	free(objects);
+}
+
+int nodes_parcel_to_wire(struct domain *domain, binder_parcel *parcel, Bridge__BinderObject ***out,
+                         size_t *out_count, const char *what)
+{
+	struct link *link = domain->link;
+	size_t count = binder_parcel_object_count(parcel);
+	Bridge__BinderObject **objects = NULL;
+	struct export_node **made = NULL;
+	size_t made_count = 0;
+	int status = 0;
+
+	*out = NULL;
+	*out_count = 0;
+	if (!count)
+		return 0;
+	objects = calloc(count, sizeof(*objects));
+	made = calloc(count, sizeof(*made));
+	if (!objects || !made) {
+		free(objects);
+		free(made);
+		return BINDER_NO_MEMORY;
+	}
+	pthread_mutex_lock(&link->lock);
+	for (size_t i = 0; i < count && status == 0; i++) {
+		struct binder_parcel_object object;
+		status = binder_parcel_object_at(parcel, i, &object);
+		if (status != 0)
+			break;
+		if (object.kind == BINDER_PARCEL_OBJECT_FD) {
+			status = BINDER_FDS_NOT_ALLOWED;
+			break;
+		}
+		Bridge__BinderObject *wire = malloc(sizeof(*wire));
+		if (!wire) {
+			status = BINDER_NO_MEMORY;
+			break;
+		}
+		bridge__binder_object__init(wire);
+		objects[i] = wire;
+		wire->offset = (uint32_t)object.offset;
+		if (!object.object) {
+			wire->kind = BRIDGE__BINDER_OBJECT__KIND__NULL_BINDER;
+			continue;
+		}
+		if (binder_object_is_local(object.object)) {
+			/* Our only local objects are stand-ins: this one goes home. */
+			struct stand_in *stand_in = binder_object_user_data(object.object);
+			if (binder_object_context(object.object) != domain->context ||
+			    stand_in->link != link) {
+				status = BINDER_BAD_VALUE;
+				break;
+			}
+			wire->kind = BRIDGE__BINDER_OBJECT__KIND__RECEIVER_NODE;
+			wire->node_id = stand_in->key.id;
+			continue;
+		}
+		bool new_export;
+		struct export_node *export = export_locked(domain, object.object, &new_export);
+		if (!export) {
+			status = BINDER_NO_MEMORY;
+			break;
+		}
+		if (new_export)
+			made[made_count++] = export;
+		wire->kind = BRIDGE__BINDER_OBJECT__KIND__SENDER_NODE;
+		wire->node_id = export->id;
+	}
+	pthread_mutex_unlock(&link->lock);
+	/* Exports made for a parcel that does not leave stay until the link
+	 * ends: the peer never heard of them, so it never releases them. A
+	 * failed parcel is rare (fds, no memory); the count it added stays
+	 * too, harmlessly. */
+	for (size_t i = 0; i < made_count; i++)
+		export_link_death(made[i]);
+	free(made);
+	if (status != 0) {
+		if (status == BINDER_FDS_NOT_ALLOWED)
+			log_warning(
+			        "link %llu: %s carries a file descriptor, which cannot cross to "
+			        "%s: refused",
+			        (unsigned long long)link->serial, what, link->peer_name);
+		nodes_free_wire(objects, count);
+		return status;
+	}
+	*out = objects;
+	*out_count = count;
+	return 0;
+}
+
+int nodes_wire_to_parcel(struct domain *domain, const uint8_t *data, size_t size,
+                         Bridge__BinderObject **objects, size_t count, binder_parcel *parcel,
+                         struct stand_in ***out_stand_ins, char *error, size_t error_size)
+{
+	struct link *link = domain->link;
+	struct binder_parcel_object *items = NULL;
+	struct stand_in **stand_ins = NULL;
+	size_t stand_in_count = 0;
+	int status = 0;
+
+	*out_stand_ins = NULL;
+	if (count) {
+		items = calloc(count, sizeof(*items));
+		stand_ins = calloc(count, sizeof(*stand_ins));
+		if (!items || !stand_ins) {
+			free(items);
+			free(stand_ins);
+			snprintf(error, error_size, "out of memory");
+			return BINDER_NO_MEMORY;
+		}
+	}
+	pthread_mutex_lock(&link->lock);
+	for (size_t i = 0; i < count && status == 0; i++) {
+		const Bridge__BinderObject *wire = objects[i];
+		items[i].offset = wire->offset;
+		items[i].kind = BINDER_PARCEL_OBJECT_BINDER;
+		items[i].fd = -1;
+		switch (wire->kind) {
+		case BRIDGE__BINDER_OBJECT__KIND__NULL_BINDER:
+			items[i].object = NULL;
+			break;
+		case BRIDGE__BINDER_OBJECT__KIND__RECEIVER_NODE: {
+			struct export_node *export;
+			uint64_t id = wire->node_id;
+			HASH_FIND(by_id, link->exports_by_id, &id, sizeof(id), export);
+			if (!export) {
+				snprintf(error, error_size, "object %zu names node %llu, unknown",
+				         i, (unsigned long long)id);
+				status = BINDER_FAILED_TRANSACTION;
+			} else if (export->domain != domain) {
+				snprintf(
+				        error, error_size,
+				        "object %zu (node %llu) cannot go into this call's context",
+				        i, (unsigned long long)id);
+				status = BINDER_FAILED_TRANSACTION;
+			} else {
+				items[i].object = export->object;
+			}
+			break;
+		}
+		case BRIDGE__BINDER_OBJECT__KIND__SENDER_NODE: {
+			struct stand_in *stand_in = stand_in_locked(domain, wire->node_id, false);
+			if (!stand_in) {
+				snprintf(error, error_size, "no stand-in for object %zu", i);
+				status = BINDER_NO_MEMORY;
+				break;
+			}
+			stand_in->received++;
+			stand_in->in_flight++;
+			stand_ins[stand_in_count++] = stand_in;
+			items[i].object = stand_in->object;
+			break;
+		}
+		default:
+			snprintf(error, error_size, "object %zu of unknown kind", i);
+			status = BINDER_FAILED_TRANSACTION;
+		}
+	}
+	/* The parcel takes its references before the lock goes, so that no
+	 * object in items can go meanwhile. */
+	if (status == 0) {
+		status = binder_parcel_assign_raw(parcel, data, size, items, count);
+		if (status != 0)
+			snprintf(error, error_size, "the objects do not fit the data (%s)",
+			         binder_status_to_string(status));
+	}
+	pthread_mutex_unlock(&link->lock);
+	free(items);
+	if (status != 0) {
+		nodes_done_delivering(link, stand_ins, stand_in_count);
+		return status;
+	}
+	if (stand_in_count) {
+		*out_stand_ins = stand_ins;
+	} else {
+		free(stand_ins);
+	}
+	return 0;
+}
+
+void nodes_done_delivering(struct link *link, struct stand_in **stand_ins, size_t count)
+{
+	if (!stand_ins)
+		return;
+	pthread_mutex_lock(&link->lock);
+	for (size_t i = 0; i < count; i++)
+		if (stand_ins[i])
+			stand_ins[i]->in_flight--;
+	pthread_mutex_unlock(&link->lock);
+	free(stand_ins);
+}
+
+void nodes_clear(struct link *link)
+{
+	struct export_node *export, *next_export;
+	struct stand_in *stand_in, *next_stand_in;
+
+	pthread_mutex_lock(&link->lock);
+	struct export_node *exports = link->exports_by_id;
+	struct stand_in *stand_ins = link->stand_ins;
+	link->exports_by_id = NULL;
+	link->exports_by_object = NULL;
+	link->stand_ins = NULL;
+	HASH_ITER(hh, stand_ins, stand_in, next_stand_in)
+	stand_in->in_table = false;
+	pthread_mutex_unlock(&link->lock);
+
+	HASH_ITER(by_id, exports, export, next_export)
+	{
+		HASH_DELETE(by_id, exports, export);
+		export_free(export);
+	}
+	HASH_ITER(hh, stand_ins, stand_in, next_stand_in)
+	{
+		HASH_DELETE(hh, stand_ins, stand_in);
+		binder_object_unref(stand_in->object);
+	}
+}
