@@ -210,6 +210,7 @@ struct bridge {
 	struct event *signal_term;
 	struct event *signal_int;
 	bool stopping;
+	bool device_lost; /* the binder device went away: exit 1 */
 	uint64_t next_link_serial;
 	uint64_t next_request_id;
 	size_t handshaking; /* accepted links not up yet (loop) */

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,72 @@ static void on_signal(evutil_socket_t signal_number, short what, void *argument)
 	event_base_loopexit(bridge->base, NULL);
 }
 
+/* A context of bridged's own whose only job is to notice the binder
+ * device going away (binderd stopped): bridged then exits with status 1,
+ * as servicemanager does, instead of serving with dead contexts. */
+struct device_watch {
+	struct bridge *bridge;
+	binder_context *context;
+	struct event *gone;
+	pthread_t thread;
+	bool started;
+	atomic_bool stopping;
+};
+
+static void *watch_device(void *argument)
+{
+	struct device_watch *watch = argument;
+	binder_context_join_thread_pool(watch->context);
+	if (!atomic_load(&watch->stopping))
+		event_active(watch->gone, EV_TIMEOUT, 0);
+	return NULL;
+}
+
+static void device_gone(evutil_socket_t fd, short what, void *argument)
+{
+	struct device_watch *watch = argument;
+	(void)fd;
+	(void)what;
+	log_error("the binder device went away; stopping");
+	watch->bridge->device_lost = true;
+	watch->bridge->stopping = true;
+	event_base_loopexit(watch->bridge->base, NULL);
+}
+
+static int watch_start(struct device_watch *watch, struct bridge *bridge)
+{
+	struct binder_context_options options;
+	binder_context_options_init(&options);
+	options.device = bridge->config->device;
+	options.max_threads = 0;
+	watch->bridge = bridge;
+	atomic_init(&watch->stopping, false);
+	int status = binder_context_new(&options, &watch->context);
+	if (status != 0) {
+		log_error("cannot open the binder device %s: %s",
+		          options.device ? options.device : "(default)",
+		          binder_status_to_string(status));
+		return status;
+	}
+	watch->gone = event_new(bridge->base, -1, 0, device_gone, watch);
+	if (!watch->gone || pthread_create(&watch->thread, NULL, watch_device, watch) != 0)
+		return -ENOMEM;
+	watch->started = true;
+	return 0;
+}
+
+static void watch_stop(struct device_watch *watch)
+{
+	atomic_store(&watch->stopping, true);
+	if (watch->context)
+		binder_context_close(watch->context);
+	if (watch->started)
+		pthread_join(watch->thread, NULL);
+	binder_context_unref(watch->context);
+	if (watch->gone)
+		event_free(watch->gone);
+}
+
 static int start_listening(struct bridge *bridge)
 {
 	const struct config *config = bridge->config;
@@ -127,17 +194,23 @@ static int make_peers(struct bridge *bridge)
 	return 0;
 }
 
-static void shut_down(struct bridge *bridge)
+/* Closes every link and waits for their teardown. */
+static void shut_down_links(struct bridge *bridge)
 {
 	struct link *link;
 	bridge->stopping = true;
 	for (size_t i = 0; i < bridge->listener_count; i++)
 		evconnlistener_free(bridge->listeners[i]);
+	bridge->listener_count = 0;
 	for (size_t i = 0; i < bridge->peer_count; i++)
 		peer_stop(&bridge->peers[i]);
 	while ((link = LIST_FIRST(&bridge->links)))
 		link_close(link, "bridged is stopping");
 	link_join_dying(bridge);
+}
+
+static void shut_down(struct bridge *bridge)
+{
 	for (size_t i = 0; i < bridge->peer_count; i++)
 		free(bridge->peers[i].imports);
 	free(bridge->peers);
@@ -221,6 +294,8 @@ int main(int argc, char **argv)
 	/* libbinder's threads and the workers write to bufferevents. */
 	evthread_use_pthreads();
 	bridge.base = event_base_new();
+	struct device_watch watch;
+	memset(&watch, 0, sizeof(watch));
 	int status = 1;
 	if (!bridge.base) {
 		log_error("cannot make the event loop");
@@ -231,18 +306,21 @@ int main(int argc, char **argv)
 	bridge.signal_int = evsignal_new(bridge.base, SIGINT, on_signal, &bridge);
 	evsignal_add(bridge.signal_term, NULL);
 	evsignal_add(bridge.signal_int, NULL);
-	if (make_peers(&bridge) != 0 || start_listening(&bridge) != 0)
+	if (watch_start(&watch, &bridge) != 0 || make_peers(&bridge) != 0 ||
+	    start_listening(&bridge) != 0)
 		goto out;
 	for (size_t i = 0; i < bridge.peer_count; i++)
 		peer_start(&bridge.peers[i]);
 	log_info("node %s ready (%zu peers, %zu exports, %zu imports)", config.name,
 	         config.peer_count, config.export_count, config.import_count);
 	event_base_dispatch(bridge.base);
-	status = 0;
+	status = bridge.device_lost ? 1 : 0;
 out:
-	if (bridge.base)
+	if (bridge.base) {
+		shut_down_links(&bridge);
+		watch_stop(&watch);
 		shut_down(&bridge);
-	else
+	} else
 		SSL_CTX_free(bridge.tls);
 	config_free(&config);
 	log_info("stopped");
