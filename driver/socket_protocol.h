@@ -69,6 +69,13 @@
 /* Largest read buffer served in one BINDER_WRITE_READ. */
 #define BINDERD_MAX_READ_SIZE (256u * 1024u)
 
+/* Largest payload of a request on a process channel: a header announcing
+ * more closes the channel. */
+#define BINDERD_MAX_PROCESS_PAYLOAD 4096u
+
+/* Longest label of BINDERD_OP_SET_SECURITY_CONTEXT, in bytes. */
+#define BINDERD_MAX_SECURITY_CONTEXT_SIZE 255u
+
 /* Most fds carried by one request or one FD_INSTALL message. */
 #define BINDERD_MAX_FDS_PER_MESSAGE 250u
 
@@ -100,6 +107,17 @@ enum binderd_op {
 	/* thread channel: the thread waits with poll(); binderd sends a
 	 * BINDERD_MSG_WAKEUP when it has work, until the next ioctl. */
 	BINDERD_OP_POLL_ARM = 7,
+	/* process channel: replaces the process's security context, the
+	 * label that its later transactions carry to nodes that asked for it
+	 * (FLAT_BINDER_FLAG_TXN_SECURITY_CTX; SO_PEERSEC at connect until
+	 * then), for a process that speaks for others (a bridge). arg = 0;
+	 * payload = the label: 1 to BINDERD_MAX_SECURITY_CONTEXT_SIZE bytes of
+	 * printable ASCII (0x20-0x7e), no NUL; no fds. Answer: status: -EINVAL
+	 * for a bad request (the process carries on), else -EPERM unless the
+	 * process is trusted (its euid, SO_PEERCRED, is 0 or binderd's own);
+	 * nothing changes on an error. Transactions sent before keep their
+	 * label. */
+	BINDERD_OP_SET_SECURITY_CONTEXT = 8,
 };
 
 enum binderd_message_kind {

@@ -363,7 +363,7 @@ struct proc {
 	uint64_t debug_id;
 	pid_t pid;
 	uid_t euid;
-	char *security_ctx; /* SO_PEERSEC label, or NULL */
+	char *security_ctx; /* SO_PEERSEC label or one set since, or NULL */
 	int pidfd;          /* SO_PEERPIDFD, or -1 */
 	bool direct_reads;  /* binderd may read its memory (socket_protocol.h) */
 	bool hello_done;

@@ -177,7 +177,7 @@ static int take_fds(struct channel *channel, struct msghdr *message)
 
 static bool header_valid(const struct channel *channel, const struct binderd_request *request)
 {
-	return request->op >= BINDERD_OP_HELLO && request->op <= BINDERD_OP_POLL_ARM &&
+	return request->op >= BINDERD_OP_HELLO && request->op <= BINDERD_OP_SET_SECURITY_CONTEXT &&
 	       request->payload_size <= channel->max_payload &&
 	       request->fd_count <= BINDERD_MAX_FDS_PER_MESSAGE && request->reserved == 0;
 }

@@ -1,8 +1,9 @@
 /*
  * process.c - binder processes: one per connection to binderd's socket
  * (the process channel). Handles the process-channel requests (hello,
- * mmap, new thread), hands out handle numbers, wakes threads for
- * process-wide work, and reclaims everything when the process goes away.
+ * mmap, new thread, security context), hands out handle numbers, wakes
+ * threads for process-wide work, and reclaims everything when the process
+ * goes away.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -112,7 +113,8 @@ void proc_accept(int fd)
 	work_list_init(&proc->todo);
 	work_list_init(&proc->delivered_death);
 	read_security_context(proc, fd);
-	if (channel_open(&proc->channel, fd, 64, &proc_handlers, proc) < 0) {
+	if (channel_open(&proc->channel, fd, BINDERD_MAX_PROCESS_PAYLOAD, &proc_handlers, proc) <
+	    0) {
 		close(fd);
 		if (proc->pidfd >= 0)
 			close(proc->pidfd);
@@ -137,6 +139,52 @@ static void close_all(int *fds, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
 		close(fds[i]);
+}
+
+/* A label BINDERD_OP_SET_SECURITY_CONTEXT accepts: 1 to
+ * BINDERD_MAX_SECURITY_CONTEXT_SIZE bytes of printable ASCII. */
+static bool security_context_valid(const uint8_t *label, size_t size)
+{
+	if (size == 0 || size > BINDERD_MAX_SECURITY_CONTEXT_SIZE)
+		return false;
+	for (size_t i = 0; i < size; i++)
+		if (label[i] < 0x20 || label[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* A process that may speak for others: root, or binderd's own user. */
+static bool proc_trusted(const struct proc *proc)
+{
+	return proc->euid == 0 || proc->euid == geteuid();
+}
+
+static void set_security_context(struct proc *proc, const struct binderd_request *request,
+                                 const uint8_t *payload)
+{
+	if (request->arg != 0 || !security_context_valid(payload, request->payload_size)) {
+		log_debug("proc %d: bad security context request", proc->pid);
+		reply(proc, -EINVAL, NULL, 0, NULL, 0);
+		return;
+	}
+	/* Printable ASCII: safe to log as it is. */
+	int size = (int)request->payload_size;
+	if (!proc_trusted(proc)) {
+		log_warning("proc %d (uid %u) may not set its security context (to \"%.*s\")",
+		            proc->pid, (unsigned)proc->euid, size, (const char *)payload);
+		reply(proc, -EPERM, NULL, 0, NULL, 0);
+		return;
+	}
+	char *label = strndup((const char *)payload, request->payload_size);
+	if (!label) {
+		reply(proc, -ENOMEM, NULL, 0, NULL, 0);
+		return;
+	}
+	log_info("proc %d (uid %u) set its security context to \"%s\" (was \"%s\")", proc->pid,
+	         (unsigned)proc->euid, label, proc->security_ctx ? proc->security_ctx : "");
+	free(proc->security_ctx);
+	proc->security_ctx = label;
+	reply(proc, 0, NULL, 0, NULL, 0);
 }
 
 static void proc_on_request(void *owner, const struct binderd_request *request,
@@ -209,6 +257,14 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 		reply(proc, thread ? 0 : -ENOMEM, NULL, 0, NULL, 0);
 		return;
 	}
+	case BINDERD_OP_SET_SECURITY_CONTEXT:
+		if (fd_count != 0) {
+			close_all(fds, fd_count);
+			reply(proc, -EINVAL, NULL, 0, NULL, 0);
+			return;
+		}
+		set_security_context(proc, request, payload);
+		return;
 	default:
 		close_all(fds, fd_count);
 		reply(proc, -EINVAL, NULL, 0, NULL, 0);

@@ -1,14 +1,17 @@
 /*
  * runtime_test.c - the runtime (contexts, local objects, proxies, thread
- * pool, death, polling) end to end against a private binderd: a forked
- * child serves an object as the context manager, the test process calls
- * it. Run under tests/with_binderd.sh, one test at a time.
+ * pool, death, polling, security contexts) end to end against a private
+ * binderd: a forked child serves an object as the context manager, the
+ * test process calls it. Run under tests/with_binderd.sh, one test at a time.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -389,6 +392,257 @@ Test(runtime, security_context_when_requested, .timeout = 30)
 	binder_context_close(context);
 	binder_context_unref(context);
 	stop_child(pid);
+}
+
+/* ---- binder_context_set_security_context ---- */
+
+enum { CODE_GET_LABEL = BINDER_FIRST_CALL_TRANSACTION };
+
+/* The longest label binderd takes. */
+#define BINDER_LABEL_MAX 255
+
+/* Answers the security context the caller carries (a null string when the
+ * driver gave none). */
+static int label_transact(binder_object *self, uint32_t code, binder_parcel *data,
+                          binder_parcel *reply, const struct binder_caller *caller, void *user_data)
+{
+	(void)self;
+	(void)data;
+	(void)user_data;
+	if (code != CODE_GET_LABEL)
+		return BINDER_UNKNOWN_TRANSACTION;
+	return binder_parcel_write_string8(reply, caller->security_context);
+}
+
+static const struct binder_local_ops label_ops = {.transact = label_transact};
+
+struct label_answer {
+	int status;
+	bool none; /* the handler got no security context */
+	char label[BINDER_LABEL_MAX + 1];
+};
+
+/* Asks the label service (the manager) which label our call carried. */
+static struct label_answer call_get_label(binder_object *service)
+{
+	struct label_answer answer = {0};
+	binder_parcel *reply = binder_parcel_new();
+	const char *label = NULL;
+
+	answer.status = binder_object_transact(service, CODE_GET_LABEL, NULL, reply, 0);
+	if (answer.status == 0)
+		answer.status = binder_parcel_read_string8(reply, &label);
+	if (answer.status == 0 && label)
+		snprintf(answer.label, sizeof(answer.label), "%s", label);
+	answer.none = answer.status == 0 && !label;
+	binder_parcel_free(reply);
+	return answer;
+}
+
+static struct label_answer thread_answer;
+
+static void *get_label_thread(void *service)
+{
+	thread_answer = call_get_label(service);
+	return NULL;
+}
+
+/* What the unprivileged child saw. */
+struct unprivileged_report {
+	int stage; /* how far it got: 4 when it did everything */
+	int set_status;
+	struct label_answer before, after;
+};
+
+/* In a child: becomes uid/gid 65534, opens its own context once told the
+ * manager is there, and tries to set a label. */
+static void unprivileged_child(int go, int report_fd)
+{
+	struct unprivileged_report report = {0};
+	binder_context *context;
+	binder_object *service;
+	char byte;
+
+	alarm(30);
+	if (read(go, &byte, 1) != 1)
+		_exit(2);
+	if (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+	    setresuid(65534, 65534, 65534) != 0)
+		goto done;
+	report.stage = 1;
+	if (binder_context_new(NULL, &context) != 0)
+		goto done;
+	report.stage = 2;
+	if (binder_context_get_manager(context, &service) != 0)
+		goto done;
+	report.stage = 3;
+	report.before = call_get_label(service);
+	report.set_status = binder_context_set_security_context(context, "bridge:evil");
+	report.after = call_get_label(service);
+	report.stage = 4;
+	binder_object_unref(service);
+	binder_context_close(context);
+	binder_context_unref(context);
+done:
+	if (write(report_fd, &report, sizeof(report)) != (ssize_t)sizeof(report))
+		_exit(3);
+	_exit(0);
+}
+
+Test(runtime, security_context_set_by_a_trusted_process, .timeout = 60)
+{
+	const char *device = binder_device_default_path();
+	static const char *const bad_labels[] = {
+	        "",        "bridge:\x01", "bridge:host\n", "tab\there",
+	        "del\x7f", "caf\xc3\xa9", "\x1b[0m",
+	};
+	char too_long[BINDER_LABEL_MAX + 2], longest[BINDER_LABEL_MAX + 1];
+	struct stat device_status, directory_status;
+	binder_context *service_context, *context, *other;
+	binder_object *label_service, *service, *other_service;
+	pthread_t thread;
+	struct label_answer answer, original;
+	struct unprivileged_report report;
+	int go[2], report_pipe[2];
+	char directory[4096];
+	pid_t child = -1;
+	bool binderd;
+
+	cr_assert_eq(stat(device, &device_status), 0);
+	binderd = S_ISSOCK(device_status.st_mode);
+	/* Forked before any thread starts here; told to go once the service
+	 * is the manager. binderd runs as root: only a root test can make a
+	 * process binderd does not trust. */
+	if (binderd && geteuid() == 0) {
+		cr_assert_eq(pipe(go), 0);
+		cr_assert_eq(pipe(report_pipe), 0);
+		child = fork();
+		cr_assert_geq(child, 0);
+		if (child == 0) {
+			close(go[1]);
+			close(report_pipe[0]);
+			unprivileged_child(go[0], report_pipe[1]);
+		}
+		close(go[0]);
+		close(report_pipe[1]);
+	}
+
+	cr_assert_eq(binder_context_new(NULL, &service_context), 0);
+	cr_assert_eq(binder_object_new_local(service_context, "test.ILabel", &label_ops, NULL,
+	                                     &label_service),
+	             0);
+	cr_assert_eq(binder_object_request_security_context(label_service), 0);
+	cr_assert_eq(binder_context_become_manager(service_context, label_service), 0);
+	cr_assert_eq(binder_context_start_thread_pool(service_context), 0);
+
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &service), 0);
+
+	/* Bad labels: refused here, on either driver, and nothing changes. */
+	memset(too_long, 'a', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+	cr_assert_eq(binder_context_set_security_context(context, NULL), BINDER_BAD_VALUE);
+	cr_assert_eq(binder_context_set_security_context(NULL, "bridge:hosta"), BINDER_BAD_VALUE);
+	cr_assert_eq(binder_context_set_security_context(context, too_long), BINDER_BAD_VALUE);
+	for (size_t i = 0; i < sizeof(bad_labels) / sizeof(bad_labels[0]); i++)
+		cr_assert_eq(binder_context_set_security_context(context, bad_labels[i]),
+		             BINDER_BAD_VALUE, "label %zu accepted", i);
+
+	if (!binderd) {
+		/* The kernel takes labels from the security module. */
+		cr_assert_eq(binder_context_set_security_context(context, "bridge:hosta"),
+		             BINDER_INVALID_OPERATION);
+		goto out;
+	}
+
+	original = call_get_label(service);
+	cr_assert_eq(original.status, 0, "%s", binder_status_to_string(original.status));
+	cr_assert_not(original.none, "binderd gave no security context");
+
+	cr_assert_eq(binder_context_set_security_context(context, "bridge:hosta"), 0);
+	answer = call_get_label(service);
+	cr_assert_eq(answer.status, 0, "%s", binder_status_to_string(answer.status));
+	cr_assert_str_eq(answer.label, "bridge:hosta");
+	/* The label is the context's: another of its threads carries it. */
+	cr_assert_eq(pthread_create(&thread, NULL, get_label_thread, service), 0);
+	cr_assert_eq(pthread_join(thread, NULL), 0);
+	cr_assert_eq(thread_answer.status, 0, "%s", binder_status_to_string(thread_answer.status));
+	cr_assert_str_eq(thread_answer.label, "bridge:hosta");
+	/* Another context of the same program keeps its own label. */
+	cr_assert_eq(binder_context_new(NULL, &other), 0);
+	cr_assert_eq(binder_context_get_manager(other, &other_service), 0);
+	answer = call_get_label(other_service);
+	cr_assert_eq(answer.status, 0, "%s", binder_status_to_string(answer.status));
+	cr_assert_str_eq(answer.label, original.label);
+	binder_object_unref(other_service);
+	binder_context_close(other);
+	binder_context_unref(other);
+
+	/* The longest label goes through whole; a bad one changes nothing. */
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	cr_assert_eq(binder_context_set_security_context(context, longest), 0);
+	answer = call_get_label(service);
+	cr_assert_str_eq(answer.label, longest);
+	cr_assert_eq(binder_context_set_security_context(context, "bridge:\x01"), BINDER_BAD_VALUE);
+	answer = call_get_label(service);
+	cr_assert_str_eq(answer.label, longest);
+	cr_assert_eq(binder_context_set_security_context(context, "bridge:hosta"), 0);
+	cr_assert_str_eq(call_get_label(service).label, "bridge:hosta");
+
+	if (child > 0) {
+		/* The child's socket lives in with_binderd.sh's private 0700
+		 * directory: let uid 65534 through to it for the test. */
+		const char *slash = strrchr(device, '/');
+		bool opened = false;
+
+		cr_assert_not_null(slash);
+		snprintf(directory, sizeof(directory), "%.*s", (int)(slash - device), device);
+		if (directory[0] == '\0')
+			snprintf(directory, sizeof(directory), "/");
+		cr_assert_eq(stat(directory, &directory_status), 0);
+		if (!(directory_status.st_mode & S_IXOTH)) {
+			cr_assert_eq(chmod(directory, (directory_status.st_mode & 07777) | S_IXOTH),
+			             0);
+			opened = true;
+		}
+		cr_assert_eq(write(go[1], "g", 1), 1);
+		memset(&report, 0, sizeof(report));
+		ssize_t got = read(report_pipe[0], &report, sizeof(report));
+		if (opened)
+			chmod(directory, directory_status.st_mode & 07777);
+		close(go[1]);
+		close(report_pipe[0]);
+		waitpid(child, NULL, 0);
+		child = -1;
+		cr_assert_eq(got, (ssize_t)sizeof(report), "the unprivileged child did not report");
+		cr_assert_eq(report.stage, 4, "the unprivileged child stopped at stage %d",
+		             report.stage);
+		cr_assert_eq(report.before.status, 0, "%s",
+		             binder_status_to_string(report.before.status));
+		cr_assert_eq(report.set_status, BINDER_PERMISSION_DENIED, "%s",
+		             binder_status_to_string(report.set_status));
+		cr_assert_eq(report.after.status, 0, "%s",
+		             binder_status_to_string(report.after.status));
+		cr_assert_not(report.after.none);
+		cr_assert_str_eq(report.after.label, report.before.label,
+		                 "a refused label changed the context");
+		cr_assert_str_neq(report.after.label, "bridge:evil");
+	}
+
+out:
+	if (child > 0) {
+		close(go[1]);
+		close(report_pipe[0]);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	binder_object_unref(service);
+	binder_context_close(context);
+	binder_context_unref(context);
+	binder_object_unref(label_service);
+	binder_context_close(service_context);
+	binder_context_unref(service_context);
 }
 
 static int call_add(binder_object *target, int32_t a, int32_t b, binder_parcel *reply)

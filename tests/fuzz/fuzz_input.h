@@ -68,7 +68,7 @@ enum fuzz_control {
 	CONTROL_POLL_ARM = 3,
 	CONTROL_NEW_THREAD = 4,
 	CONTROL_SET_CONTEXT_MGR = 5,
-	CONTROL_BAD_HEADER = 6,     /* a request binderd must refuse (8 variants) */
+	CONTROL_BAD_HEADER = 6,     /* a request binderd must refuse (bad_header) */
 	CONTROL_BAD_WRITE_READ = 7, /* write_size not matching the payload */
 };
 

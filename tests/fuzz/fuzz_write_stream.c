@@ -143,7 +143,8 @@ static void free_buffer(struct client_world *world, struct client_thread *thread
 }
 
 /* Requests binderd must refuse: variants 0-3 on the thread's channel,
- * 4-7 on its process's channel. */
+ * 4-7 on its process's channel (variant 6 with bit 3 set: a security
+ * context binderd must refuse as -EINVAL, whatever the caller's uid). */
 static void bad_header(struct client_world *world, struct client_thread *thread, unsigned variant)
 {
 	struct binderd_request request = {.op = BINDERD_OP_IOCTL, .arg = BINDER_VERSION};
@@ -151,6 +152,7 @@ static void bad_header(struct client_world *world, struct client_thread *thread,
 	uint64_t user_base = 0;
 	size_t size = sizeof(request);
 	uint8_t bytes[sizeof(request) + sizeof(user_base)];
+	const char *label;
 	switch (variant % 8) {
 	case 0:
 		request.op = 99;
@@ -175,7 +177,17 @@ static void bad_header(struct client_world *world, struct client_thread *thread,
 		size += sizeof(user_base);
 		break;
 	case 6:
-		request.op = BINDERD_OP_NEW_THREAD; /* without its fd */
+		if (!(variant & 8u)) {
+			request.op = BINDERD_OP_NEW_THREAD; /* without its fd */
+			break;
+		}
+		/* A label with a control character, or an empty one. */
+		request.op = BINDERD_OP_SET_SECURITY_CONTEXT;
+		request.arg = 0;
+		label = variant & 16u ? "" : "bad\x01";
+		request.payload_size = (uint32_t)strlen(label);
+		memcpy(&user_base, label, request.payload_size);
+		size += request.payload_size;
 		break;
 	default:
 		request.op = BINDERD_OP_FD_NUMBERS; /* not for a process */

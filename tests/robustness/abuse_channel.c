@@ -85,7 +85,8 @@ int abuse_garbage_on_thread_channel(struct abuse_report *report)
 
 int abuse_huge_payload_header(struct abuse_report *report)
 {
-	static const uint32_t sizes[] = {UINT32_MAX, 0x80000000u, 65, 1u << 20};
+	static const uint32_t sizes[] = {UINT32_MAX, 0x80000000u, BINDERD_MAX_PROCESS_PAYLOAD + 1,
+	                                 1u << 20};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		/* On the process channel, before and after hello. */
 		for (int after_hello = 0; after_hello <= 1; after_hello++) {
@@ -435,5 +436,78 @@ int abuse_bad_send_areas(struct abuse_report *report)
 		raw_close_process(&process);
 		EXPECT(report, closed, "binderd accepted %s as a send area", what);
 	}
+	return 0;
+}
+
+int abuse_bad_security_contexts(struct abuse_report *report)
+{
+	static const struct {
+		const char *bytes;
+		size_t size;
+	} bad[] = {
+	        {"", 0},        {"a\0b", 3},        {"bridge:\x01", 8}, {"tab\there", 8},
+	        {"del\x7f", 4}, {"caf\xc3\xa9", 5}, {"line\n", 5},      {"trailing nul\0", 13},
+	};
+	static uint8_t long_label[BINDERD_MAX_PROCESS_PAYLOAD];
+	struct raw_process process;
+	int status = 0;
+	int error = raw_open_process(&process, 0);
+	EXPECT(report, error == 0, "open: %s", strerror(-error));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		error = process_request(&process, BINDERD_OP_SET_SECURITY_CONTEXT, 0, bad[i].bytes,
+		                        bad[i].size, &status);
+		EXPECT(report, error == 0 && status == -EINVAL, "bad label %zu: error %d status %d",
+		       i, error, status);
+	}
+	/* Too long, up to the largest request the process channel takes. */
+	memset(long_label, 'a', sizeof(long_label));
+	size_t long_sizes[] = {BINDERD_MAX_SECURITY_CONTEXT_SIZE + 1, sizeof(long_label)};
+	for (size_t i = 0; i < sizeof(long_sizes) / sizeof(long_sizes[0]); i++) {
+		error = process_request(&process, BINDERD_OP_SET_SECURITY_CONTEXT, 0, long_label,
+		                        long_sizes[i], &status);
+		EXPECT(report, error == 0 && status == -EINVAL,
+		       "a %zu-byte label: error %d status %d", long_sizes[i], error, status);
+	}
+	/* A good label with a non-zero arg, or with an fd attached. */
+	error = process_request(&process, BINDERD_OP_SET_SECURITY_CONTEXT, 1, "bridge:a", 8,
+	                        &status);
+	EXPECT(report, error == 0 && status == -EINVAL, "arg 1: error %d status %d", error, status);
+	int fd = dup(process.fd);
+	EXPECT(report, fd >= 0, "dup: %s", strerror(errno));
+	error = raw_send_request(process.fd, BINDERD_OP_SET_SECURITY_CONTEXT, 0, "bridge:a", 8, &fd,
+	                         1, 1);
+	close(fd);
+	EXPECT(report, error == 0, "send: %s", strerror(-error));
+	struct binderd_message message;
+	error = raw_receive(process.fd, &message, NULL, 0, NULL, 0, RAW_WAIT_MS);
+	EXPECT(report, error == 0 && message.status == -EINVAL,
+	       "a label with an fd: error %d status %d", error, message.status);
+	/* The process carries on: the longest good label is taken (the suite
+	 * runs as root or as binderd's user, whom binderd trusts), and a
+	 * thread works. */
+	error = process_request(&process, BINDERD_OP_SET_SECURITY_CONTEXT, 0, long_label,
+	                        BINDERD_MAX_SECURITY_CONTEXT_SIZE, &status);
+	EXPECT(report, error == 0 && status == 0, "a good label: error %d status %d", error,
+	       status);
+	struct raw_thread thread;
+	error = raw_open_thread(&process, &thread, 64 * 1024);
+	EXPECT(report, error == 0, "new thread after bad labels: %s", strerror(-error));
+	struct binder_version version = {0};
+	status = raw_ioctl(&thread, BINDER_VERSION, NULL, 0, &version, sizeof(version));
+	raw_close_thread(&thread);
+	raw_close_process(&process);
+	EXPECT(report, status == 0 && version.protocol_version == BINDER_CURRENT_PROTOCOL_VERSION,
+	       "BINDER_VERSION after bad labels: %d", status);
+
+	/* On a thread channel: closed, as any process op there. */
+	struct raw_abuser abuser;
+	error = raw_abuser_open(&abuser);
+	EXPECT(report, error == 0, "open: %s", strerror(-error));
+	error = raw_send_request(abuser.thread.fd, BINDERD_OP_SET_SECURITY_CONTEXT, 0, "bridge:a",
+	                         8, NULL, 0, 0);
+	EXPECT(report, error == 0, "send: %s", strerror(-error));
+	bool closed = raw_wait_closed(abuser.thread.fd, CLOSE_WAIT_MS);
+	raw_abuser_close(&abuser);
+	EXPECT(report, closed, "binderd kept a thread channel that set a label");
 	return 0;
 }

@@ -16,6 +16,7 @@ const struct abuse abuse_table[] = {
         {"request while a read is pending", abuse_request_while_read_pending},
         {"wrong requests", abuse_wrong_requests},
         {"bad send areas", abuse_bad_send_areas},
+        {"bad security contexts", abuse_bad_security_contexts},
         {"unknown commands", abuse_unknown_commands},
         {"truncated commands", abuse_truncated_commands},
         {"BC_FREE_BUFFER of random addresses", abuse_free_random_buffers},

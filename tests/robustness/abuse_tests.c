@@ -21,6 +21,7 @@ ABUSE_TEST(channel, fds_announced_not_sent)
 ABUSE_TEST(channel, request_while_read_pending)
 ABUSE_TEST(channel, wrong_requests)
 ABUSE_TEST(channel, bad_send_areas)
+ABUSE_TEST(channel, bad_security_contexts)
 
 ABUSE_TEST(commands, unknown_commands)
 ABUSE_TEST(commands, truncated_commands)

@@ -124,6 +124,28 @@ int binder_context_set_max_threads(binder_context *context, uint32_t max_threads
 int binder_context_poll_fd(binder_context *context, int *fd);
 int binder_context_handle_polled_work(binder_context *context);
 
+/*
+ * Sets the security context that the context's later calls carry to the
+ * objects that asked for one (binder_object_request_security_context: their
+ * handlers see it as struct binder_caller.security_context), in place of
+ * the label binderd took from the process when the context was opened:
+ * for a program that calls local services on behalf of others, such as a
+ * bridge ("bridge:<peer>"). It is the context's (the binder process's)
+ * label for every thread, from its next call on; calls already sent keep
+ * the label they had. A program speaking for several peers uses one
+ * context per label. label: 1 to 255 bytes of printable ASCII (' ' to
+ * '~'), NUL-terminated (copied).
+ * Errors: BINDER_BAD_VALUE for a bad label; BINDER_PERMISSION_DENIED when
+ * binderd refuses (it allows a process whose euid, when the context was
+ * opened, is 0 or binderd's own), and the label stays as it was;
+ * BINDER_INVALID_OPERATION on the kernel driver, which takes labels from
+ * the security module; BINDER_DEAD_OBJECT when the context is closing or
+ * binderd went away.
+ * Thread-safety: may be called from any thread, handlers included; calls
+ * that other threads send meanwhile get either label.
+ */
+int binder_context_set_security_context(binder_context *context, const char *label);
+
 /* Makes object (a local object of this context) the context manager,
  * handle 0. BINDER_PERMISSION_DENIED / -EBUSY if there is one already. */
 int binder_context_become_manager(binder_context *context, binder_object *object);
@@ -182,8 +204,9 @@ void binder_object_unref(binder_object *object);
  * Asks the driver for the caller's security context on every transaction
  * to this local object (AOSP's setRequestingSid): the handler then gets
  * struct binder_caller.security_context (binderd: the caller's SO_PEERSEC
- * label, "" when it has none). Call before the object is first sent or
- * made the context manager: the driver reads the flag then. A kernel
+ * label, "" when it has none, or the label it set with
+ * binder_context_set_security_context). Call before the object is first
+ * sent or made the context manager: the driver reads the flag then. A kernel
  * whose security module has no label for the caller fails such calls.
  * BINDER_INVALID_OPERATION for a proxy.
  */

@@ -89,6 +89,26 @@ int binder_device_ioctl(binder_device *device, unsigned long cmd, void *arg);
 int binder_device_poll_fd(binder_device *device);
 
 /*
+ * Replaces the security context (label) that the process's later
+ * transactions carry to objects that asked for it
+ * (FLAT_BINDER_FLAG_TXN_SECURITY_CTX: BR_TRANSACTION_SEC_CTX), which
+ * binderd otherwise takes from the process's socket (SO_PEERSEC) when the
+ * device is opened: for a process that calls on behalf of others, such as
+ * a bridge. The label applies to the whole device (every thread), from the
+ * next transaction on; transactions sent before keep the label they had.
+ * label: 1 to 255 bytes of printable ASCII (' ' to '~'), NUL-terminated.
+ *
+ * binderd only. binderd allows it when the process's euid (when it opened
+ * the device) is 0 or binderd's own.
+ * Returns 0; -EINVAL for a bad label; -EPERM when binderd refuses (the
+ * label stays as it was); -EOPNOTSUPP on the kernel driver, which takes
+ * labels from the security module; -ENOTCONN / -EPIPE when binderd went
+ * away. Serialised with the device's other process-wide requests; safe to
+ * call from any thread.
+ */
+int binder_device_set_security_context(binder_device *device, const char *label);
+
+/*
  * Makes every thread waiting in BINDER_WRITE_READ on device return, for
  * a caller that is about to close it: with binderd, the device's channels
  * are shut down, so that this call and every later one fails (-ENOTCONN

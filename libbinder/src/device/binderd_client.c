@@ -1,8 +1,9 @@
 /*
  * binderd_client.c - the binderd backend's process channel: "opening the
  * device" is connecting to binderd's socket and saying HELLO; the receive
- * area (the binder mmap) and new thread channels are requested on it.
- * Requests on the process channel are serialised by device->process_lock.
+ * area (the binder mmap), new thread channels and the security context
+ * are requested on it. Requests on the process channel are serialised by
+ * device->process_lock.
  */
 #include "binderd_backend.h"
 
@@ -216,6 +217,21 @@ int binderd_process_add_thread(struct binder_device *device, int channel_end)
 	pthread_mutex_lock(&device->process_lock);
 	status = send_request(device->fd, BINDERD_OP_NEW_THREAD, (uint64_t)gettid(), NULL, 0,
 	                      &channel_end, 1);
+	if (!status)
+		status = receive_result(device->fd, NULL, &reply_size, NULL, 0, &fd_count);
+	pthread_mutex_unlock(&device->process_lock);
+	return status;
+}
+
+int binderd_set_security_context(struct binder_device *device, const char *label, size_t length)
+{
+	size_t reply_size = 0;
+	unsigned fd_count;
+	int status;
+
+	pthread_mutex_lock(&device->process_lock);
+	status = send_request(device->fd, BINDERD_OP_SET_SECURITY_CONTEXT, 0, label,
+	                      (uint32_t)length, NULL, 0);
 	if (!status)
 		status = receive_result(device->fd, NULL, &reply_size, NULL, 0, &fd_count);
 	pthread_mutex_unlock(&device->process_lock);

@@ -112,6 +112,34 @@ int binder_device_poll_fd(binder_device *device)
 	return binderd_poll_fd(device);
 }
 
+/* The labels binderd accepts: 1 to BINDERD_MAX_SECURITY_CONTEXT_SIZE
+ * bytes of printable ASCII. Returns the length, or 0 for a bad label. */
+static size_t security_context_length(const char *label)
+{
+	size_t length = strnlen(label, BINDERD_MAX_SECURITY_CONTEXT_SIZE + 1);
+
+	if (length > BINDERD_MAX_SECURITY_CONTEXT_SIZE)
+		return 0;
+	for (size_t i = 0; i < length; i++)
+		if ((unsigned char)label[i] < 0x20 || (unsigned char)label[i] > 0x7e)
+			return 0;
+	return length;
+}
+
+int binder_device_set_security_context(binder_device *device, const char *label)
+{
+	size_t length;
+
+	if (!device || !label || !binder_device_is_own(device))
+		return -EINVAL;
+	length = security_context_length(label);
+	if (length == 0)
+		return -EINVAL;
+	if (device->backend == BINDER_BACKEND_KERNEL)
+		return binder_kernel_set_security_context(device, label, length);
+	return binderd_set_security_context(device, label, length);
+}
+
 void binder_device_forget_area(struct binder_device *device)
 {
 	device->area = NULL;

@@ -46,6 +46,15 @@ int binder_kernel_ioctl(struct binder_device *device, unsigned long cmd, void *a
 	}
 }
 
+int binder_kernel_set_security_context(struct binder_device *device, const char *label,
+                                       size_t length)
+{
+	(void)device;
+	(void)label;
+	(void)length;
+	return -EOPNOTSUPP;
+}
+
 void binder_kernel_close(struct binder_device *device)
 {
 	/* A fork child has no copy of the binder mapping (VM_DONTCOPY). */

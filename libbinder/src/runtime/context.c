@@ -236,6 +236,37 @@ int binder_context_set_max_threads(binder_context *context, uint32_t max_threads
 	return status;
 }
 
+int binder_context_set_security_context(binder_context *context, const char *label)
+{
+	int status;
+
+	if (!context || !label)
+		return BINDER_BAD_VALUE;
+	status = runtime_enter(context);
+	if (status)
+		return status;
+	status = binder_device_set_security_context(context->device, label);
+	runtime_leave(context);
+	switch (status) {
+	case 0:
+		return BINDER_OK;
+	case -EINVAL:
+		return BINDER_BAD_VALUE;
+	case -EPERM:
+		return BINDER_PERMISSION_DENIED;
+	case -EOPNOTSUPP:
+		return BINDER_INVALID_OPERATION;
+	case -ENOMEM:
+		return BINDER_NO_MEMORY;
+	case -ENOTCONN:
+	case -EPIPE:
+	case -ECONNRESET:
+		return BINDER_DEAD_OBJECT;
+	default:
+		return status;
+	}
+}
+
 int binder_context_become_manager(binder_context *context, binder_object *object)
 {
 	struct flat_binder_object flat = {0};
