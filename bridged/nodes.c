@@ -32,6 +32,23 @@
 
 #include "log.h"
 
+/* Calls this context makes are the peer's: a service that asks for its
+ * caller's security context sees "bridge:<peer>". The kernel driver takes
+ * labels from the security module only: there the service sees bridged's. */
+static void set_caller_identity(struct link *link, binder_context *context)
+{
+	char label[CONFIG_MAX_NAME + 16];
+	snprintf(label, sizeof(label), "bridge:%s", link->peer_name);
+	int status = binder_context_set_security_context(context, label);
+	if (status == BINDER_INVALID_OPERATION)
+		log_debug("link %llu: this driver cannot label calls as %s",
+		          (unsigned long long)link->serial, label);
+	else if (status != 0)
+		log_warning("link %llu: cannot label calls as %s: %s",
+		            (unsigned long long)link->serial, label,
+		            binder_status_to_string(status));
+}
+
 int domain_new(struct link *link, struct import_state *import, struct domain **out)
 {
 	struct config *config = link->bridge->config;
@@ -43,6 +60,8 @@ int domain_new(struct link *link, struct import_state *import, struct domain **o
 	options.device = config->device;
 	options.max_threads = config->threads;
 	int status = binder_context_new(&options, &domain->context);
+	if (status == 0)
+		set_caller_identity(link, domain->context);
 	if (status == 0)
 		status = binder_context_start_thread_pool(domain->context);
 	if (status != 0) {
