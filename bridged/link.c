@@ -289,10 +289,17 @@ static void handle_frame(struct link *link, Bridge__Frame *frame)
 			calls_incoming_error(link, frame->error->call_id, frame->error->status);
 		frame_free(frame);
 		return;
-	case BRIDGE__FRAME__BODY_IMPORT_REQUEST:
-	case BRIDGE__FRAME__BODY_IMPORT_REPLY:
 	case BRIDGE__FRAME__BODY_RELEASE:
 	case BRIDGE__FRAME__BODY_DEATH:
+		/* In order with the oneway calls: a release must not overtake a
+		 * oneway call to the same node sent before it. */
+		if (workers_queue(link, frame, true) != 0) {
+			frame_free(frame);
+			link_close(link, "too many requests queued");
+		}
+		return;
+	case BRIDGE__FRAME__BODY_IMPORT_REQUEST:
+	case BRIDGE__FRAME__BODY_IMPORT_REPLY:
 		if (workers_queue(link, frame, false) != 0) {
 			frame_free(frame);
 			link_close(link, "too many requests queued");

@@ -59,6 +59,9 @@ int domain_new(struct link *link, struct import_state *import, struct domain **o
 	binder_context_options_init(&options);
 	options.device = config->device;
 	options.max_threads = config->threads;
+	/* Parcels as large as the kernel allows (its receive area is 4 MiB):
+	 * libbinder's default (1 MiB - 8 KiB) would refuse a 1 MiB call. */
+	options.area_size = 4u << 20;
 	int status = binder_context_new(&options, &domain->context);
 	if (status == 0)
 		set_caller_identity(link, domain->context);
@@ -305,16 +308,24 @@ void nodes_handle_death(struct link *link, uint64_t id)
 	size_t root_count = 0;
 
 	pthread_mutex_lock(&link->lock);
+	bool known = false;
 	HASH_ITER(hh, link->stand_ins, stand_in, next)
 	{
 		if (stand_in->key.id != id)
 			continue;
+		known = true;
 		atomic_store(&stand_in->dead, true);
 		if (stand_in->root && stand_in->key.domain->import &&
 		    root_count < CONFIG_MAX_IMPORTS)
 			roots[root_count++] = stand_in->key.domain->import;
 	}
 	pthread_mutex_unlock(&link->lock);
+	if (!known) {
+		/* Released here already, or never sent: nothing stands for it. */
+		log_debug("link %llu: death of node %llu, which nothing here stands for",
+		          (unsigned long long)link->serial, (unsigned long long)id);
+		return;
+	}
 	log_debug("link %llu: %s's node %llu died", (unsigned long long)link->serial,
 	          link->peer_name, (unsigned long long)id);
 	for (size_t i = 0; i < root_count; i++)
@@ -587,6 +598,7 @@ void nodes_clear(struct link *link)
 
 	pthread_mutex_lock(&link->lock);
 	struct export_node *exports = link->exports_by_id;
+	struct export_node *exports_by_object = link->exports_by_object;
 	struct stand_in *stand_ins = link->stand_ins;
 	link->exports_by_id = NULL;
 	link->exports_by_object = NULL;
@@ -595,6 +607,9 @@ void nodes_clear(struct link *link)
 	stand_in->in_table = false;
 	pthread_mutex_unlock(&link->lock);
 
+	/* Both tables hold the same entries: the address table is let go
+	 * whole (uthash frees it), the entries through the id table. */
+	HASH_CLEAR(by_object, exports_by_object);
 	HASH_ITER(by_id, exports, export, next_export)
 	{
 		HASH_DELETE(by_id, exports, export);

@@ -58,6 +58,16 @@ SSL_CTX *tls_context_new(const struct config *config, char *error, size_t error_
 		         config->certificate, config->name);
 		goto fail;
 	}
+	X509_STORE_CTX *check = X509_STORE_CTX_new();
+	int chained = check &&
+	              X509_STORE_CTX_init(check, SSL_CTX_get_cert_store(tls), own, NULL) == 1 &&
+	              X509_verify_cert(check) == 1;
+	X509_STORE_CTX_free(check);
+	if (!chained) {
+		snprintf(error, error_size, "the certificate %s is not signed by the CA %s",
+		         config->certificate, config->ca);
+		goto fail;
+	}
 	SSL_CTX_set_verify(tls, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_verify_depth(tls, 4);
 	return tls;

@@ -1,8 +1,9 @@
 /*
  * workers.c - the threads that serve a peer on a link: `threads` workers
- * for its two-way calls and its requests (imports, releases, deaths), and
- * one thread for its oneway calls, which runs them one at a time in the
- * order they came (binder delivers oneway calls to a node in order).
+ * for its two-way calls and its import requests, and one thread for its
+ * oneway calls, releases and deaths, which runs them one at a time in the
+ * order they came (binder delivers oneway calls to a node in order, and a
+ * release must not overtake a call sent before it).
  * Queues are bounded: a peer that floods them is refused.
  */
 #include "bridge.h"
