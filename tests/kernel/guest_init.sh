@@ -3,12 +3,14 @@
 # the pseudo file systems, loads the kernel binder driver, optionally starts
 # binderd, runs the command from /etc/run_in_guest/command with
 # BINDER_DEVICE set, reports its exit status on the console as one marker
-# line, and powers off. /etc/run_in_guest/settings gives the marker and
-# whether to start binderd.
+# line, and powers off. /etc/run_in_guest/settings gives the marker,
+# whether to start binderd and binder_linux's devices= list (default
+# "binder").
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin HOME=/tmp TMPDIR=/tmp
 marker=run_in_guest
 start_binderd=0
+binder_devices=binder
 # shellcheck source=/dev/null
 . /etc/run_in_guest/settings
 
@@ -29,7 +31,7 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 ln -s /proc/self/fd /dev/fd
 stty -F /dev/console -onlcr 2>/dev/null
 
-if ! insmod /lib/modules/binder_linux.ko devices=binder; then
+if ! insmod /lib/modules/binder_linux.ko "devices=$binder_devices"; then
 	echo "guest: insmod binder_linux.ko failed"
 	report 125
 fi

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs a command inside a throw-away qemu guest whose kernel has the real
-# binder driver (Debian's binder_linux.ko, devices=binder), so that tests
-# written for binderd can be run unchanged against the kernel.
+# binder driver (Debian's binder_linux.ko, by default devices=binder), so
+# that tests written for binderd can be run unchanged against the kernel.
 #
 # Usage: run_in_guest.sh [--timeout SECONDS] [--file HOSTPATH[:GUESTPATH]]...
-#                        [--binderd HOSTPATH] -- COMMAND...
+#                        [--binderd HOSTPATH] [--binder-devices NAMES]
+#                        -- COMMAND...
 #
 #  --file     copies HOSTPATH into the guest at GUESTPATH (default:
 #             /bin/BASENAME, which is on the guest's PATH). ELF files bring
@@ -15,6 +16,10 @@
 #             that socket instead of /dev/binder.
 #  --timeout  seconds for the whole boot + run (default 300); past it qemu
 #             is killed and the script fails.
+#  --binder-devices  binder_linux's devices= parameter: comma-separated
+#             names, each becoming /dev/NAME (default "binder"; e.g.
+#             "binder,hostb" for two separate binder contexts in one guest).
+#             BINDER_DEVICE stays /dev/binder (or binderd's socket).
 #
 # The guest: busybox (from busybox-static) as the shell, /init mounts proc,
 # sysfs, devtmpfs, tmpfs on /tmp and /dev/shm, loads binder_linux.ko, runs
@@ -37,6 +42,7 @@ die() {
 timeout_seconds=300
 files=()
 binderd=
+binder_devices=binder
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout)
@@ -54,18 +60,26 @@ while [ $# -gt 0 ]; do
 		binderd=$2
 		shift 2
 		;;
+	--binder-devices)
+		[ $# -ge 2 ] || die "--binder-devices needs a value"
+		binder_devices=$2
+		shift 2
+		;;
 	--)
 		shift
 		break
 		;;
 	*)
-		die "unknown option '$1' (usage: run_in_guest.sh [--timeout S] [--file HOST[:GUEST]]... [--binderd PATH] -- COMMAND...)"
+		die "unknown option '$1' (usage: run_in_guest.sh [--timeout S] [--file HOST[:GUEST]]... [--binderd PATH] [--binder-devices NAMES] -- COMMAND...)"
 		;;
 	esac
 done
 [ $# -gt 0 ] || die "no command given after --"
 case $timeout_seconds in
 '' | *[!0-9]*) die "--timeout must be a whole number of seconds" ;;
+esac
+case $binder_devices in
+'' | ,* | *, | *,,* | *[!A-Za-z0-9_,-]*) die "--binder-devices: comma-separated names of [A-Za-z0-9_-]" ;;
 esac
 
 # Finds the newest kernel that ships binder_linux.ko, without naming its ABI.
@@ -161,6 +175,7 @@ chmod 755 "$root/init"
 {
 	echo "marker=$marker"
 	echo "start_binderd=$([ -n "$binderd" ] && echo 1 || echo 0)"
+	echo "binder_devices=$binder_devices"
 } >"$root/etc/run_in_guest/settings"
 quote "$@" >"$root/etc/run_in_guest/command"
 
