@@ -61,13 +61,24 @@ struct domain {
 	LIST_ENTRY(domain) entry;
 };
 
+/* The cookie of an export's death link. It outlives the export when the
+ * death is being delivered as the export goes: the handler and the export
+ * each hold a reference (refs), and the last one frees it. */
+struct export_death {
+	struct link *link; /* held */
+	uint64_t id;
+	atomic_int refs;
+};
+
 /* A local object this side gave the peer an id for ("my node"). */
 struct export_node {
 	uint64_t id;
 	binder_object *object; /* held */
 	struct domain *domain;
-	uint64_t sent; /* times the id was sent and not released yet */
-	bool death_linked;
+	uint64_t sent;              /* link->lock: times sent and not released yet */
+	uint32_t pins;              /* link->lock: threads linking its death now */
+	bool released;              /* link->lock: out of the tables, freed unpinned */
+	struct export_death *death; /* its death link's cookie, or NULL */
 	UT_hash_handle by_id;
 	UT_hash_handle by_object;
 };
@@ -85,6 +96,9 @@ struct stand_in {
 	uint64_t received;       /* link->lock: times the id reached us */
 	uint32_t in_flight;      /* link->lock: parcels carrying it, in delivery */
 	bool in_table;           /* link->lock */
+	/* link->lock: the driver's last reference went while in_flight: look
+	 * again once the delivery is done. */
+	bool release_pending;
 	atomic_bool dead;
 	bool root; /* an imported service's object (immutable) */
 	UT_hash_handle hh;

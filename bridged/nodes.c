@@ -83,25 +83,35 @@ int domain_new(struct link *link, struct import_state *import, struct domain **o
 
 /* ---- exports ---- */
 
+static void export_death_put(struct export_death *death)
+{
+	if (atomic_fetch_sub(&death->refs, 1) != 1)
+		return;
+	link_unref(death->link);
+	free(death);
+}
+
 static void export_died(binder_object *who, void *cookie)
 {
-	struct export_node *export = cookie;
-	struct link *link = export->domain->link;
+	struct export_death *death = cookie;
+	struct link *link = death->link;
 	(void)who;
 
 	log_info("link %llu: node %llu died; telling %s", (unsigned long long)link->serial,
-	         (unsigned long long)export->id, link->peer_name);
-	Bridge__Death death = BRIDGE__DEATH__INIT;
-	death.node_id = export->id;
+	         (unsigned long long)death->id, link->peer_name);
+	Bridge__Death message = BRIDGE__DEATH__INIT;
+	message.node_id = death->id;
 	Bridge__Frame frame = BRIDGE__FRAME__INIT;
 	frame.body_case = BRIDGE__FRAME__BODY_DEATH;
-	frame.death = &death;
+	frame.death = &message;
 	link_send(link, &frame);
+	export_death_put(death);
 }
 
 /* Finds or makes the export of object (a proxy or a local object of
- * domain) and counts one more sending. *made: a new entry whose death the
- * caller links after unlocking. link->lock held. */
+ * domain) and counts one more sending. *made: a new entry, pinned: the
+ * caller links its death after unlocking, then export_unpin.
+ * link->lock held. */
 static struct export_node *export_locked(struct domain *domain, binder_object *object, bool *made)
 {
 	struct link *link = domain->link;
@@ -116,6 +126,7 @@ static struct export_node *export_locked(struct domain *domain, binder_object *o
 		export->id = link->next_node_id++;
 		export->object = binder_object_ref(object);
 		export->domain = domain;
+		export->pins = 1;
 		HASH_ADD(by_id, link->exports_by_id, id, sizeof(export->id), export);
 		HASH_ADD(by_object, link->exports_by_object, object, sizeof(export->object),
 		         export);
@@ -125,20 +136,52 @@ static struct export_node *export_locked(struct domain *domain, binder_object *o
 	return export;
 }
 
-static void export_link_death(struct export_node *export)
+/* final: the export's context is closed, so no death handler runs any
+ * more (binder_context_close waited for its threads). */
+static void export_free(struct export_node *export, bool final)
 {
-	if (binder_object_is_local(export->object))
-		return;
-	if (binder_object_link_to_death(export->object, export_died, export) == 0)
-		export->death_linked = true;
-}
-
-static void export_free(struct export_node *export)
-{
-	if (export->death_linked)
-		binder_object_unlink_to_death(export->object, export_died, export);
+	struct export_death *death = export->death;
+	if (death) {
+		bool unlinked =
+		        binder_object_unlink_to_death(export->object, export_died, death) == 0;
+		if (unlinked || final) {
+			/* The handler will never run (again): both references go. */
+			link_unref(death->link);
+			free(death);
+		} else {
+			/* Delivered, or being delivered now: the handler drops its
+			 * own reference. */
+			export_death_put(death);
+		}
+	}
 	binder_object_unref(export->object);
 	free(export);
+}
+
+/* Links the death of a new export (pinned by export_locked), then unpins
+ * it; a release that came meanwhile frees it here. */
+static void export_link_death_and_unpin(struct export_node *export)
+{
+	struct link *link = export->domain->link;
+	if (!binder_object_is_local(export->object)) {
+		struct export_death *death = calloc(1, sizeof(*death));
+		if (death) {
+			death->link = link_ref(link);
+			death->id = export->id;
+			atomic_init(&death->refs, 2);
+			if (binder_object_link_to_death(export->object, export_died, death) == 0) {
+				export->death = death;
+			} else {
+				link_unref(link);
+				free(death);
+			}
+		}
+	}
+	pthread_mutex_lock(&link->lock);
+	bool free_now = --export->pins == 0 && export->released;
+	pthread_mutex_unlock(&link->lock);
+	if (free_now)
+		export_free(export, false);
 }
 
 int nodes_export_root(struct domain *domain, binder_object *object, uint64_t *id)
@@ -153,7 +196,7 @@ int nodes_export_root(struct domain *domain, binder_object *object, uint64_t *id
 	if (!export)
 		return BINDER_NO_MEMORY;
 	if (made)
-		export_link_death(export);
+		export_link_death_and_unpin(export);
 	return 0;
 }
 
@@ -196,10 +239,13 @@ void nodes_handle_release(struct link *link, uint64_t id, uint64_t count)
 	}
 	HASH_DELETE(by_id, link->exports_by_id, export);
 	HASH_DELETE(by_object, link->exports_by_object, export);
+	export->released = true;
+	bool pinned = export->pins > 0;
 	pthread_mutex_unlock(&link->lock);
 	log_debug("link %llu: node %llu released", (unsigned long long)link->serial,
 	          (unsigned long long)id);
-	export_free(export);
+	if (!pinned)
+		export_free(export, false);
 }
 
 /* ---- stand-ins ---- */
@@ -260,6 +306,8 @@ static void stand_in_released(binder_object *self, void *user_data)
 	struct link *link = stand_in->link;
 
 	pthread_mutex_lock(&link->lock);
+	if (stand_in->in_table && stand_in->in_flight)
+		stand_in->release_pending = true;
 	if (!stand_in->in_table || stand_in->in_flight ||
 	    binder_object_has_remote_references(self)) {
 		pthread_mutex_unlock(&link->lock);
@@ -473,7 +521,7 @@ int nodes_parcel_to_wire(struct domain *domain, binder_parcel *parcel, Bridge__B
 	 * failed parcel is rare (fds, no memory); the count it added stays
 	 * too, harmlessly. */
 	for (size_t i = 0; i < made_count; i++)
-		export_link_death(made[i]);
+		export_link_death_and_unpin(made[i]);
 	free(made);
 	if (status != 0) {
 		if (status == BINDER_FDS_NOT_ALLOWED)
@@ -581,13 +629,33 @@ int nodes_wire_to_parcel(struct domain *domain, const uint8_t *data, size_t size
 
 void nodes_done_delivering(struct link *link, struct stand_in **stand_ins, size_t count)
 {
+	binder_object **again;
+	size_t again_count = 0;
+
 	if (!stand_ins)
 		return;
+	/* count comes from the peer's frame: on the heap, not the stack. */
+	again = calloc(count ? count : 1, sizeof(*again));
 	pthread_mutex_lock(&link->lock);
-	for (size_t i = 0; i < count; i++)
-		if (stand_ins[i])
-			stand_ins[i]->in_flight--;
+	for (size_t i = 0; i < count; i++) {
+		struct stand_in *stand_in = stand_ins[i];
+		if (!stand_in)
+			continue;
+		stand_in->in_flight--;
+		if (again && !stand_in->in_flight && stand_in->in_table &&
+		    stand_in->release_pending) {
+			stand_in->release_pending = false;
+			again[again_count++] = binder_object_ref(stand_in->object);
+		}
+	}
 	pthread_mutex_unlock(&link->lock);
+	/* Their last reference went while they were on their way: unless the
+	 * delivery brought a new one, they are released now. */
+	for (size_t i = 0; i < again_count; i++) {
+		stand_in_released(again[i], binder_object_user_data(again[i]));
+		binder_object_unref(again[i]);
+	}
+	free(again);
 	free(stand_ins);
 }
 
@@ -613,7 +681,7 @@ void nodes_clear(struct link *link)
 	HASH_ITER(by_id, exports, export, next_export)
 	{
 		HASH_DELETE(by_id, exports, export);
-		export_free(export);
+		export_free(export, true);
 	}
 	HASH_ITER(hh, stand_ins, stand_in, next_stand_in)
 	{
