@@ -21,6 +21,10 @@
 #    in $E2E_DIR/NAME.log), daemon_stop (SIGTERM: must exit 0 with no
 #    sanitizer report), daemon_kill (SIGKILL), daemon_restart, and
 #    daemon_running.
+#  - log_pipe NAME before NAME starts: its output goes through a pipe that
+#    log_hold fills (the next line it logs blocks its thread: log_blocked)
+#    and log_resume drains. E2E_LOG_LEVEL_A / E2E_LOG_LEVEL_B: the log
+#    levels of the two bridged (default debug).
 #  - run HOST SECONDS CMD...: a client on that host under `timeout`; sets
 #    $out, $err and $status. expect, expect_failure, check, fail: the
 #    assertions. wait_until, wait_service, wait_gone, wait_log: polls, each
@@ -104,6 +108,7 @@ declare -A e2e_host=()  # NAME -> a|b
 declare -A e2e_cmd=()   # NAME -> its command line, quoted for eval
 declare -A e2e_count=() # NAME -> how often it was started
 e2e_order=()            # names in first-start order
+declare -A e2e_reader=() # NAME -> pid of the reader of its log pipe (log_pipe)
 e2e_watchdog=
 e2e_finished=
 
@@ -111,6 +116,7 @@ e2e_show_logs() {
 	local log
 	echo "======== logs of $e2e_program (in $E2E_DIR)" >&2
 	for log in "$E2E_DIR"/*.log; do
+		[[ -e $log ]] || continue
 		echo "-------- ${log##*/}:" >&2
 		if (($(wc -l <"$log") > 400)); then
 			echo "(first 100 and last 300 lines)" >&2
@@ -128,6 +134,9 @@ e2e_show_logs() {
 # SIGTERM then, after a while, SIGKILL.
 e2e_kill_all() {
 	local i name pid pids=()
+	for pid in "${e2e_reader[@]}"; do
+		kill -CONT "$pid" 2>/dev/null
+	done
 	for ((i = ${#e2e_order[@]} - 1; i >= 0; i--)); do
 		name=${e2e_order[i]}
 		pid=${e2e_pid[$name]:-}
@@ -135,9 +144,11 @@ e2e_kill_all() {
 		kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
 		e2e_pid[$name]=
 	done
-	((${#pids[@]})) || return 0
-	wait_until 10 e2e_all_gone "${pids[@]}" || kill -KILL "${pids[@]}" 2>/dev/null
-	wait "${pids[@]}" 2>/dev/null
+	if ((${#pids[@]})); then
+		wait_until 10 e2e_all_gone "${pids[@]}" || kill -KILL "${pids[@]}" 2>/dev/null
+		wait "${pids[@]}" 2>/dev/null
+	fi
+	e2e_end_readers
 }
 
 e2e_all_gone() {
@@ -308,14 +319,75 @@ daemon_start() {
 	e2e_count[$name]=$((${e2e_count[$name]:-0} + 1))
 	e2e_host[$name]=$host
 	e2e_cmd[$name]=$(printf '%q ' "$@")
-	local log=$E2E_DIR/$name.log
+	local log=$E2E_DIR/$name.log output=$E2E_DIR/$name.log
 	echo "=== $name: start ${e2e_count[$name]}: $*" >>"$log"
+	[[ -n ${e2e_reader[$name]:-} ]] && output=$E2E_DIR/$name.fifo
 	if [[ $host == - ]]; then
-		"$@" </dev/null >>"$log" 2>&1 &
+		"$@" </dev/null >>"$output" 2>&1 &
 	else
-		BINDER_DEVICE=$E2E_DIR/$host.sock "$@" </dev/null >>"$log" 2>&1 &
+		BINDER_DEVICE=$E2E_DIR/$host.sock "$@" </dev/null >>"$output" 2>&1 &
 	fi
 	e2e_pid[$name]=$!
+}
+
+# log_pipe NAME: NAME (started next, once: it cannot be restarted) writes
+# its output into a pipe that a reader copies into NAME.log, so that the
+# test can hold NAME's logging (log_hold: a writing thread blocks) and let
+# it go on (log_resume). Empty lines are dropped (the filler).
+log_pipe() {
+	local name=$1 fifo=$E2E_DIR/$1.fifo
+	mkfifo "$fifo" || e2e_die "cannot make $fifo"
+	grep --line-buffered -v '^$' <"$fifo" >>"$E2E_DIR/$name.log" &
+	e2e_reader[$name]=$!
+}
+
+# log_hold NAME: stops the reader and fills the pipe, so that the next
+# line NAME logs blocks the thread that logs it.
+log_hold() {
+	local fifo=$E2E_DIR/$1.fifo
+	kill -STOP "${e2e_reader[$1]}"
+	# Stopped (not still reading) before the pipe is filled.
+	wait_until 10 e2e_pid_stopped "${e2e_reader[$1]}"
+	yes '' | dd of="$fifo" bs=4096 oflag=nonblock iflag=fullblock 2>/dev/null
+	yes '' | dd of="$fifo" bs=1 oflag=nonblock 2>/dev/null
+	return 0
+}
+
+e2e_pid_stopped() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} == T ]]
+}
+
+log_resume() {
+	kill -CONT "${e2e_reader[$1]}" 2>/dev/null
+}
+
+# log_blocked NAME: a thread of NAME is blocked writing to its stdout or
+# stderr (the pipe is full).
+log_blocked() {
+	local pid=${e2e_pid[$1]:-} task syscall
+	[[ -n $pid ]] || return 1
+	# Read by this shell itself (no fork), NAME's parent: Yama's ptrace
+	# scope 1 lets an ancestor read /proc/PID/task/TID/syscall.
+	for task in /proc/"$pid"/task/*; do
+		{ read -r syscall <"$task/syscall"; } 2>/dev/null || continue
+		[[ $syscall =~ ^1\ 0x[12]\  ]] && return 0
+	done
+	return 1
+}
+
+# The readers end with their writers (EOF); a held one is let go first.
+e2e_end_readers() {
+	local name pid
+	for name in "${!e2e_reader[@]}"; do
+		pid=${e2e_reader[$name]}
+		kill -CONT "$pid" 2>/dev/null
+		wait_until 10 pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		unset "e2e_reader[$name]"
+	done
 }
 
 daemon_restart() {
@@ -351,6 +423,8 @@ daemon_stop() {
 		fail "$name exited by itself before it was stopped (status $e2e_status)"
 		return 1
 	fi
+	# A held log would keep it from logging its way out.
+	[[ -n ${e2e_reader[$name]:-} ]] && log_resume "$name"
 	kill -TERM "$pid"
 	if ! wait_until 30 pid_gone "$pid"; then
 		kill -KILL "$pid" 2>/dev/null
@@ -548,8 +622,9 @@ bridged_start() {
 		bridged_config "$host"
 		local before
 		before=$(log_count "$host.bridged" "node host$host ready")
+		local level_var=E2E_LOG_LEVEL_${host^^}
 		daemon_start "$host.bridged" "$host" "$BRIDGED" --config "$E2E_DIR/$host.conf" \
-			--log-level debug
+			--log-level "${!level_var:-debug}"
 		if ! wait_until 30 e2e_bridged_started "$host" "$((${before:-0} + 1))"; then
 			e2e_die "host $host: bridged was not ready within 30 s"
 		fi
@@ -645,9 +720,11 @@ e2e_finish() {
 		name=${e2e_order[i]}
 		[[ -n ${e2e_pid[$name]:-} ]] && daemon_stop "$name"
 	done
+	e2e_end_readers
 	e2e_checks=$((e2e_checks + 1))
 	local log dirty=
 	for log in "$E2E_DIR"/*.log; do
+		[[ -e $log ]] || continue
 		if ! e2e_log_clean "$log"; then
 			fail "sanitizer report in ${log##*/}"
 			dirty=1
