@@ -107,8 +107,14 @@ struct stand_in {
 /* ---- calls (calls.c) ---- */
 
 /* A job for a thread that serves the peer: a frame it must act on. */
+struct prepared_call;
 struct job {
 	Bridge__Frame *frame;
+	/* A Transaction's target and parcel, resolved on the loop in the
+	 * order frames came (calls.c); NULL for other frames. */
+	struct prepared_call *call;
+	/* A Release's export, out of the tables already, to free. */
+	struct export_node *released;
 	TAILQ_ENTRY(job) entry;
 };
 TAILQ_HEAD(job_queue, job);
@@ -302,8 +308,14 @@ int nodes_root_stand_in(struct domain *domain, uint64_t id, const char *descript
                         struct stand_in **out);
 /* Exports object (held by the caller) as a root; *id for the reply. */
 int nodes_export_root(struct domain *domain, binder_object *object, uint64_t *id);
-void nodes_handle_release(struct link *link, uint64_t id, uint64_t count);
+/* Loop: takes count references off the export id; returns it, out of the
+ * tables, when none is left (the caller has nodes_free_export run on a
+ * worker: it talks to the driver), else NULL. An unknown id gets an Error. */
+struct export_node *nodes_handle_release(struct link *link, uint64_t id, uint64_t count);
+void nodes_free_export(struct export_node *export);
 void nodes_handle_death(struct link *link, uint64_t id);
+/* Whether some stand-in here stands for the peer's node id. */
+bool nodes_stands_for(struct link *link, uint64_t id);
 /* A domain was closed (its import's service died): its stand-ins are
  * released to the peer and forgotten; its exports are announced dead. */
 void nodes_forget_domain(struct link *link, struct domain *domain);
@@ -325,8 +337,11 @@ void calls_incoming_transaction(struct link *link, Bridge__Frame *frame);
 void calls_incoming_reply(struct link *link, Bridge__Frame *frame);
 /* Loop: an Error about call_id. */
 void calls_incoming_error(struct link *link, uint64_t call_id, int32_t status);
-/* Runs a peer's Transaction here, sending its Reply (worker or waiter). */
-void calls_run_transaction(struct link *link, Bridge__Frame *frame);
+/* Runs a peer's Transaction here, sending its Reply (worker or waiter).
+ * Takes call. */
+void calls_run_transaction(struct link *link, Bridge__Frame *frame, struct prepared_call *call);
+/* Drops a prepared call that will not run (the link ends). */
+void calls_discard(struct link *link, struct prepared_call *call);
 /* The link closed: every waiting call fails with BINDER_DEAD_OBJECT. */
 void calls_fail_all(struct link *link);
 
@@ -334,6 +349,8 @@ void calls_fail_all(struct link *link);
 int workers_start(struct link *link);
 /* Loop: queue a frame for the workers (takes it). -ENOBUFS when full. */
 int workers_queue(struct link *link, Bridge__Frame *frame, bool oneway);
+/* The same with a job made by the caller (its frame may be NULL). */
+int workers_queue_job(struct link *link, struct job *job, bool oneway);
 /* Teardown thread: wake and join them. */
 void workers_stop(struct link *link);
 

@@ -129,7 +129,7 @@ static Bridge__Frame *wait_for_reply(struct link *link, struct waiter *waiter, i
 			struct job *job = TAILQ_FIRST(&waiter->nested);
 			TAILQ_REMOVE(&waiter->nested, job, entry);
 			pthread_mutex_unlock(&link->lock);
-			calls_run_transaction(link, job->frame);
+			calls_run_transaction(link, job->frame, job->call);
 			frame_free(job->frame);
 			free(job);
 			deadline_after(&deadline, timeout);
@@ -248,7 +248,7 @@ int calls_forward(struct stand_in *stand_in, uint32_t code, binder_parcel *data,
 	struct job *job;
 	while ((job = TAILQ_FIRST(&late))) {
 		TAILQ_REMOVE(&late, job, entry);
-		calls_run_transaction(link, job->frame);
+		calls_run_transaction(link, job->frame, job->call);
 		frame_free(job->frame);
 		free(job);
 	}
@@ -320,64 +320,96 @@ static void send_reply(struct link *link, uint64_t call_id, int status, binder_p
 	nodes_free_wire(objects, object_count);
 }
 
-void calls_run_transaction(struct link *link, Bridge__Frame *frame)
+/* A peer's call with its nodes resolved: made on the loop when the frame
+ * comes, so that a Release that comes after it cannot take a node it
+ * names, and one that came before it has (binder's order). */
+struct prepared_call {
+	binder_object *target; /* held; NULL when refused */
+	struct domain *domain;
+	binder_parcel *data;
+	struct stand_in **stand_ins; /* in flight until delivered */
+	size_t object_count;
+	int status; /* non-zero: refuse with error */
+	char error[200];
+};
+
+static struct prepared_call *prepare_call(struct link *link, const Bridge__Transaction *transaction)
+{
+	struct prepared_call *call = calloc(1, sizeof(*call));
+	if (!call)
+		return NULL;
+	call->object_count = transaction->n_objects;
+	call->target = nodes_find_export(link, transaction->target_node, &call->domain);
+	if (!call->target) {
+		snprintf(call->error, sizeof(call->error), "call to unknown node %llu",
+		         (unsigned long long)transaction->target_node);
+		call->status = BINDER_FAILED_TRANSACTION;
+		return call;
+	}
+	call->data = binder_parcel_new();
+	if (!call->data) {
+		snprintf(call->error, sizeof(call->error), "out of memory");
+		call->status = BINDER_NO_MEMORY;
+		return call;
+	}
+	call->status =
+	        nodes_wire_to_parcel(call->domain, transaction->data.data, transaction->data.len,
+	                             transaction->objects, transaction->n_objects, call->data,
+	                             &call->stand_ins, call->error, sizeof(call->error));
+	return call;
+}
+
+void calls_discard(struct link *link, struct prepared_call *call)
+{
+	if (!call)
+		return;
+	nodes_done_delivering(link, call->stand_ins, call->object_count);
+	binder_parcel_free(call->data);
+	binder_object_unref(call->target);
+	free(call);
+}
+
+void calls_run_transaction(struct link *link, Bridge__Frame *frame, struct prepared_call *call)
 {
 	const Bridge__Transaction *transaction = frame->transaction;
 	bool oneway = transaction->flags & FRAME_FLAG_ONEWAY;
-	struct domain *domain = NULL;
-	struct stand_in **stand_ins = NULL;
-	binder_parcel *data = NULL, *reply = NULL;
-	char error[200];
-	int status;
+	binder_parcel *reply = NULL;
+	int status = call ? call->status : BINDER_NO_MEMORY;
 
-	binder_object *target = nodes_find_export(link, transaction->target_node, &domain);
-	if (!target) {
-		snprintf(error, sizeof(error), "call to unknown node %llu",
-		         (unsigned long long)transaction->target_node);
-		status = BINDER_FAILED_TRANSACTION;
-		goto refuse;
+	if (status == 0) {
+		reply = binder_parcel_new();
+		if (!reply) {
+			status = BINDER_NO_MEMORY;
+			snprintf(call->error, sizeof(call->error), "out of memory");
+		}
 	}
-	data = binder_parcel_new();
-	reply = binder_parcel_new();
-	if (!data || !reply) {
-		snprintf(error, sizeof(error), "out of memory");
-		status = BINDER_NO_MEMORY;
-		goto refuse;
-	}
-	status = nodes_wire_to_parcel(domain, transaction->data.data, transaction->data.len,
-	                              transaction->objects, transaction->n_objects, data,
-	                              &stand_ins, error, sizeof(error));
-	if (status != 0)
-		goto refuse;
-
-	struct thread_frame running = {link, transaction->chain_id, current_frame};
-	current_frame = &running;
-	status = binder_object_transact(target, transaction->code, data, oneway ? NULL : reply,
-	                                oneway ? BINDER_FLAG_ONEWAY : 0);
-	current_frame = running.outer;
-	nodes_done_delivering(link, stand_ins, transaction->n_objects);
-	if (oneway) {
-		if (status != 0)
-			log_debug("link %llu: oneway call %llu: %s",
-			          (unsigned long long)link->serial,
-			          (unsigned long long)transaction->call_id,
-			          binder_status_to_string(status));
+	if (status != 0) {
+		const char *error = call ? call->error : "out of memory";
+		log_warning("link %llu: %s refused: %s", (unsigned long long)link->serial,
+		            link->peer_name, error);
+		if (oneway)
+			link_send_error(link, transaction->call_id, status, "%s", error);
+		else
+			send_reply(link, transaction->call_id, status, NULL, NULL);
 	} else {
-		send_reply(link, transaction->call_id, status, reply, domain);
+		struct thread_frame running = {link, transaction->chain_id, current_frame};
+		current_frame = &running;
+		status = binder_object_transact(call->target, transaction->code, call->data,
+		                                oneway ? NULL : reply,
+		                                oneway ? BINDER_FLAG_ONEWAY : 0);
+		current_frame = running.outer;
+		if (oneway) {
+			if (status != 0)
+				log_debug("link %llu: oneway call %llu: %s",
+				          (unsigned long long)link->serial,
+				          (unsigned long long)transaction->call_id,
+				          binder_status_to_string(status));
+		} else {
+			send_reply(link, transaction->call_id, status, reply, call->domain);
+		}
 	}
-	goto done;
-
-refuse:
-	log_warning("link %llu: %s refused: %s", (unsigned long long)link->serial, link->peer_name,
-	            error);
-	if (oneway)
-		link_send_error(link, transaction->call_id, status, "%s", error);
-	else
-		send_reply(link, transaction->call_id, status, NULL, NULL);
-done:
-	binder_parcel_free(data);
 	binder_parcel_free(reply);
-	binder_object_unref(target);
+	calls_discard(link, call);
 	if (!oneway) {
 		pthread_mutex_lock(&link->lock);
 		link->peer_calls_running--;
@@ -391,9 +423,17 @@ void calls_incoming_transaction(struct link *link, Bridge__Frame *frame)
 	uint32_t limit = link->bridge->config->limits.max_calls_in_flight;
 
 	if (transaction->flags & FRAME_FLAG_ONEWAY) {
-		if (workers_queue(link, frame, true) != 0) {
+		struct job *job = calloc(1, sizeof(*job));
+		if (job) {
+			job->frame = frame;
+			job->call = prepare_call(link, transaction);
+		}
+		if (!job || workers_queue_job(link, job, true) != 0) {
 			link_send_error(link, transaction->call_id, BINDER_WOULD_BLOCK,
 			                "oneway queue full: call dropped");
+			if (job)
+				calls_discard(link, job->call);
+			free(job);
 			frame_free(frame);
 		}
 		return;
@@ -412,24 +452,38 @@ void calls_incoming_transaction(struct link *link, Bridge__Frame *frame)
 		return;
 	}
 	link->peer_calls_running++;
-	struct chain_entry *entry = NULL;
-	uint64_t chain_id = transaction->chain_id;
-	HASH_FIND(hh, link->chains, &chain_id, sizeof(chain_id), entry);
-	if (entry) {
-		struct job *job = malloc(sizeof(*job));
-		if (job) {
-			job->frame = frame;
-			TAILQ_INSERT_TAIL(&entry->waiter->nested, job, entry);
-			pthread_cond_signal(&entry->waiter->wake);
-			pthread_mutex_unlock(&link->lock);
-			return;
-		}
-	}
 	pthread_mutex_unlock(&link->lock);
-	if (workers_queue(link, frame, false) != 0) {
+	struct job *job = calloc(1, sizeof(*job));
+	if (!job) {
 		pthread_mutex_lock(&link->lock);
 		link->peer_calls_running--;
 		pthread_mutex_unlock(&link->lock);
+		frame_free(frame);
+		link_close(link, "out of memory for a call");
+		return;
+	}
+	job->frame = frame;
+	/* Resolved before any later frame is looked at (lock not held: it
+	 * takes the lock itself). */
+	job->call = prepare_call(link, transaction);
+
+	struct chain_entry *entry = NULL;
+	uint64_t chain_id = transaction->chain_id;
+	pthread_mutex_lock(&link->lock);
+	HASH_FIND(hh, link->chains, &chain_id, sizeof(chain_id), entry);
+	if (entry) {
+		TAILQ_INSERT_TAIL(&entry->waiter->nested, job, entry);
+		pthread_cond_signal(&entry->waiter->wake);
+		pthread_mutex_unlock(&link->lock);
+		return;
+	}
+	pthread_mutex_unlock(&link->lock);
+	if (workers_queue_job(link, job, false) != 0) {
+		pthread_mutex_lock(&link->lock);
+		link->peer_calls_running--;
+		pthread_mutex_unlock(&link->lock);
+		calls_discard(link, job->call);
+		free(job);
 		frame_free(frame);
 		link_close(link, "cannot queue a call");
 	}

@@ -289,10 +289,34 @@ static void handle_frame(struct link *link, Bridge__Frame *frame)
 			calls_incoming_error(link, frame->error->call_id, frame->error->status);
 		frame_free(frame);
 		return;
-	case BRIDGE__FRAME__BODY_RELEASE:
+	case BRIDGE__FRAME__BODY_RELEASE: {
+		/* Here, in the order frames came: calls that came before it
+		 * resolved their nodes already (calls.c), later ones find the
+		 * node gone. Only the freeing, which talks to the driver, goes
+		 * to a worker. */
+		struct export_node *released =
+		        nodes_handle_release(link, frame->release->node_id, frame->release->count);
+		frame_free(frame);
+		if (released) {
+			struct job *job = calloc(1, sizeof(*job));
+			if (job)
+				job->released = released;
+			if (!job || workers_queue_job(link, job, false) != 0) {
+				free(job);
+				nodes_free_export(released); /* rare: here, then */
+			}
+		}
+		return;
+	}
 	case BRIDGE__FRAME__BODY_DEATH:
-		/* In order with the oneway calls: a release must not overtake a
-		 * oneway call to the same node sent before it. */
+		if (!nodes_stands_for(link, frame->death->node_id)) {
+			/* Never sent, or released here already. */
+			link_send_error(link, 0, BINDER_NAME_NOT_FOUND,
+			                "death of unknown node %llu",
+			                (unsigned long long)frame->death->node_id);
+			frame_free(frame);
+			return;
+		}
 		if (workers_queue(link, frame, true) != 0) {
 			frame_free(frame);
 			link_close(link, "too many requests queued");
@@ -436,6 +460,32 @@ static void *link_teardown(void *argument)
 	return NULL;
 }
 
+/* Before a link's bufferevent goes: what it still holds (an Error that
+ * says why the link ends, say) is written as far as the socket takes it
+ * without waiting, then TLS's close_notify, so that the peer learns why
+ * and sees a clean end rather than a cut. Loop thread. */
+static void flush_and_say_goodbye(struct bufferevent *bev)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	struct evbuffer *output = bufferevent_get_output(bev);
+	if (!ssl)
+		return;
+	bufferevent_lock(bev);
+	for (int rounds = 0; rounds < 64 && evbuffer_get_length(output) > 0; rounds++) {
+		size_t length = evbuffer_get_contiguous_space(output);
+		if (length > 16384)
+			length = 16384;
+		const void *bytes = evbuffer_pullup(output, (ssize_t)length);
+		int written = bytes ? SSL_write(ssl, bytes, (int)length) : -1;
+		if (written <= 0)
+			break;
+		evbuffer_drain(output, (size_t)written);
+	}
+	SSL_shutdown(ssl);
+	ERR_clear_error();
+	bufferevent_unlock(bev);
+}
+
 /* Frees the links whose teardown finished. */
 static void reap_dying(struct bridge *bridge)
 {
@@ -453,6 +503,7 @@ void link_close(struct link *link, const char *why)
 {
 	struct bridge *bridge = link->bridge;
 	bool was_up = link->state == LINK_UP;
+	bool tls_was_up = link->state == LINK_UP || link->state == LINK_HELLO;
 
 	if (link->state == LINK_CLOSED)
 		return;
@@ -477,6 +528,8 @@ void link_close(struct link *link, const char *why)
 	if (bev) {
 		bufferevent_disable(bev, EV_READ | EV_WRITE);
 		bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+		if (tls_was_up)
+			flush_and_say_goodbye(bev);
 		bufferevent_free(bev);
 	}
 	event_free(link->keepalive);

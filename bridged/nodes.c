@@ -214,7 +214,7 @@ binder_object *nodes_find_export(struct link *link, uint64_t id, struct domain *
 	return object;
 }
 
-void nodes_handle_release(struct link *link, uint64_t id, uint64_t count)
+struct export_node *nodes_handle_release(struct link *link, uint64_t id, uint64_t count)
 {
 	struct export_node *export;
 	pthread_mutex_lock(&link->lock);
@@ -223,7 +223,7 @@ void nodes_handle_release(struct link *link, uint64_t id, uint64_t count)
 		pthread_mutex_unlock(&link->lock);
 		link_send_error(link, 0, BINDER_NAME_NOT_FOUND, "release of unknown node %llu",
 		                (unsigned long long)id);
-		return;
+		return NULL;
 	}
 	if (count > export->sent) {
 		log_warning("link %llu: %s released node %llu %llu times, sent %llu",
@@ -235,7 +235,7 @@ void nodes_handle_release(struct link *link, uint64_t id, uint64_t count)
 	export->sent -= count;
 	if (export->sent) {
 		pthread_mutex_unlock(&link->lock);
-		return;
+		return NULL;
 	}
 	HASH_DELETE(by_id, link->exports_by_id, export);
 	HASH_DELETE(by_object, link->exports_by_object, export);
@@ -244,8 +244,13 @@ void nodes_handle_release(struct link *link, uint64_t id, uint64_t count)
 	pthread_mutex_unlock(&link->lock);
 	log_debug("link %llu: node %llu released", (unsigned long long)link->serial,
 	          (unsigned long long)id);
-	if (!pinned)
-		export_free(export, false);
+	/* A pinned export is freed by the thread that pinned it. */
+	return pinned ? NULL : export;
+}
+
+void nodes_free_export(struct export_node *export)
+{
+	export_free(export, false);
 }
 
 /* ---- stand-ins ---- */
@@ -347,6 +352,22 @@ int nodes_root_stand_in(struct domain *domain, uint64_t id, const char *descript
 		return BINDER_NO_MEMORY;
 	*out = stand_in;
 	return 0;
+}
+
+bool nodes_stands_for(struct link *link, uint64_t id)
+{
+	struct stand_in *stand_in, *next;
+	bool known = false;
+	pthread_mutex_lock(&link->lock);
+	HASH_ITER(hh, link->stand_ins, stand_in, next)
+	{
+		if (stand_in->key.id == id) {
+			known = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&link->lock);
+	return known;
 }
 
 void nodes_handle_death(struct link *link, uint64_t id)

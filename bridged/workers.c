@@ -1,9 +1,9 @@
 /*
  * workers.c - the threads that serve a peer on a link: `threads` workers
- * for its two-way calls and its import requests, and one thread for its
- * oneway calls, releases and deaths, which runs them one at a time in the
- * order they came (binder delivers oneway calls to a node in order, and a
- * release must not overtake a call sent before it).
+ * for its two-way calls, its import requests and the freeing of released
+ * nodes, and one thread for its oneway calls and deaths, which runs them
+ * one at a time in the order they came (binder delivers oneway calls to a
+ * node in order). Calls come with their nodes resolved (calls.c).
  * Queues are bounded: a peer that floods them is refused.
  */
 #include "bridge.h"
@@ -16,20 +16,22 @@
 /* Requests other than calls a peer may have queued at once. */
 #define WORKERS_MAX_QUEUED 65536
 
-static void run_job(struct link *link, Bridge__Frame *frame)
+static void run_job(struct link *link, struct job *job)
 {
+	Bridge__Frame *frame = job->frame;
+	if (job->released) {
+		nodes_free_export(job->released);
+		return;
+	}
 	switch (frame->body_case) {
 	case BRIDGE__FRAME__BODY_TRANSACTION:
-		calls_run_transaction(link, frame);
+		calls_run_transaction(link, frame, job->call);
 		break;
 	case BRIDGE__FRAME__BODY_IMPORT_REQUEST:
 		imports_serve_request(link, frame->import_request);
 		break;
 	case BRIDGE__FRAME__BODY_IMPORT_REPLY:
 		imports_handle_reply(link, frame->import_reply);
-		break;
-	case BRIDGE__FRAME__BODY_RELEASE:
-		nodes_handle_release(link, frame->release->node_id, frame->release->count);
 		break;
 	case BRIDGE__FRAME__BODY_DEATH:
 		nodes_handle_death(link, frame->death->node_id);
@@ -54,7 +56,7 @@ static void serve(struct link *link, struct job_queue *queue, pthread_cond_t *re
 		else
 			link->jobs_queued--;
 		pthread_mutex_unlock(&link->lock);
-		run_job(link, job->frame);
+		run_job(link, job);
 		frame_free(job->frame);
 		free(job);
 		pthread_mutex_lock(&link->lock);
@@ -102,18 +104,13 @@ int workers_start(struct link *link)
 	return 0;
 }
 
-int workers_queue(struct link *link, Bridge__Frame *frame, bool oneway)
+int workers_queue_job(struct link *link, struct job *job, bool oneway)
 {
 	const struct config_limits *limits = &link->bridge->config->limits;
-	struct job *job = malloc(sizeof(*job));
-	if (!job)
-		return -ENOMEM;
-	job->frame = frame;
 	pthread_mutex_lock(&link->lock);
 	if (oneway) {
 		if (link->oneway_queued >= limits->max_calls_in_flight * 4u) {
 			pthread_mutex_unlock(&link->lock);
-			free(job);
 			return -ENOBUFS;
 		}
 		link->oneway_queued++;
@@ -122,7 +119,6 @@ int workers_queue(struct link *link, Bridge__Frame *frame, bool oneway)
 	} else {
 		if (link->jobs_queued >= WORKERS_MAX_QUEUED) {
 			pthread_mutex_unlock(&link->lock);
-			free(job);
 			return -ENOBUFS;
 		}
 		link->jobs_queued++;
@@ -133,11 +129,28 @@ int workers_queue(struct link *link, Bridge__Frame *frame, bool oneway)
 	return 0;
 }
 
-static void drop_queue(struct job_queue *queue)
+int workers_queue(struct link *link, Bridge__Frame *frame, bool oneway)
+{
+	struct job *job = calloc(1, sizeof(*job));
+	if (!job)
+		return -ENOMEM;
+	job->frame = frame;
+	int status = workers_queue_job(link, job, oneway);
+	if (status != 0)
+		free(job);
+	return status;
+}
+
+/* Jobs that will not run: what they hold goes (link->lock not held). */
+static void drop_queue(struct link *link, struct job_queue *queue)
 {
 	struct job *job;
 	while ((job = TAILQ_FIRST(queue))) {
 		TAILQ_REMOVE(queue, job, entry);
+		if (job->call)
+			calls_discard(link, job->call);
+		if (job->released)
+			nodes_free_export(job->released);
 		frame_free(job->frame);
 		free(job);
 	}
@@ -155,8 +168,13 @@ void workers_stop(struct link *link)
 		if (link->oneway_started)
 			pthread_join(link->oneway_thread, NULL);
 	}
+	struct job_queue jobs, oneway_jobs;
+	TAILQ_INIT(&jobs);
+	TAILQ_INIT(&oneway_jobs);
 	pthread_mutex_lock(&link->lock);
-	drop_queue(&link->jobs);
-	drop_queue(&link->oneway_jobs);
+	TAILQ_CONCAT(&jobs, &link->jobs, entry);
+	TAILQ_CONCAT(&oneway_jobs, &link->oneway_jobs, entry);
 	pthread_mutex_unlock(&link->lock);
+	drop_queue(link, &jobs);
+	drop_queue(link, &oneway_jobs);
 }
