@@ -310,10 +310,11 @@ static void handle_frame(struct link *link, Bridge__Frame *frame)
 	}
 	case BRIDGE__FRAME__BODY_DEATH:
 		if (!nodes_stands_for(link, frame->death->node_id)) {
-			/* Never sent, or released here already. */
-			link_send_error(link, 0, BINDER_NAME_NOT_FOUND,
-			                "death of unknown node %llu",
-			                (unsigned long long)frame->death->node_id);
+			/* Released here already (the Release and the Death
+			 * crossed), or never sent: nothing to kill. */
+			log_debug("link %llu: death of node %llu, which nothing here stands for",
+			          (unsigned long long)link->serial,
+			          (unsigned long long)frame->death->node_id);
 			frame_free(frame);
 			return;
 		}
