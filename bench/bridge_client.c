@@ -12,6 +12,7 @@
  * benchmarks (config.c).
  */
 #include "bridge_client.h"
+#include "thread_round.h"
 
 #include "calculator.h"
 #include "clock.h"
@@ -29,7 +30,6 @@
 
 #define MAX_RUNS 16
 /* Untimed calls each thread makes before a calls/s round starts. */
-#define THREAD_WARMUP_CALLS 50
 /* How long to wait for the service in servicemanager. */
 #define SERVICE_WAIT_MS 10000
 /* Object calls made before the first VmRSS reading: the bridge's tables
@@ -136,92 +136,26 @@ static int payload_series(binder_object *calculator, const struct bench_config *
 
 /* ---- calls/s ---- */
 
-struct thread_round {
+/* What a calls/s round's threads call. */
+struct echo_target {
 	binder_object *calculator;
 	const uint8_t *bytes;
-	pthread_barrier_t start;
-	atomic_bool stop;
 };
 
-struct round_worker {
-	struct thread_round *round;
-	pthread_t thread;
-	uint64_t calls;
-	uint64_t finish_ns;
-	int status;
-};
-
-static void *round_worker_main(void *argument)
+/* One 64 B echo in a calls/s round. */
+static int echo_call(void *argument, uint64_t index)
 {
-	struct round_worker *worker = argument;
-	struct thread_round *round = worker->round;
-	const size_t length = bench_payload_size(BENCH_PAYLOAD_64B);
-	int status = 0;
-
-	/* The first calls of a thread also register it with the driver. */
-	for (int i = 0; i < THREAD_WARMUP_CALLS && status == 0; i++)
-		status = bench_calculator_echo(round->calculator, round->bytes, length);
-	pthread_barrier_wait(&round->start);
-	while (status == 0 && !atomic_load_explicit(&round->stop, memory_order_relaxed)) {
-		status = bench_calculator_echo(round->calculator, round->bytes, length);
-		if (status == 0)
-			worker->calls++;
-	}
-	worker->finish_ns = bench_now_ns();
-	worker->status = status;
-	return NULL;
-}
-
-/* Runs threads threads for seconds; *calls_per_s gets their total rate. */
-static int thread_round(binder_object *calculator, const uint8_t *bytes, int threads,
-                        double seconds, double *calls_per_s)
-{
-	struct round_worker workers[BRIDGE_MAX_CLIENT_THREADS] = {{0}};
-	struct thread_round round = {.calculator = calculator, .bytes = bytes};
-	struct timespec pause = {.tv_sec = (time_t)seconds,
-	                         .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9)};
-	uint64_t start_ns;
-	uint64_t last_finish_ns = 0;
-	uint64_t calls = 0;
-	int started = 0;
-	int status = 0;
-
-	atomic_init(&round.stop, false);
-	if (pthread_barrier_init(&round.start, NULL, (unsigned)threads + 1) != 0)
-		return BINDER_NO_MEMORY;
-	for (; started < threads; started++) {
-		workers[started].round = &round;
-		if (pthread_create(&workers[started].thread, NULL, round_worker_main,
-		                   &workers[started]) != 0)
-			break;
-	}
-	if (started < threads) {
-		/* The barrier cannot be passed: nothing can be measured. */
-		fprintf(stderr, "bridge_bench: client: cannot start threads\n");
-		exit(1);
-	}
-	pthread_barrier_wait(&round.start);
-	start_ns = bench_now_ns();
-	nanosleep(&pause, NULL);
-	atomic_store(&round.stop, true);
-	for (int i = 0; i < threads; i++) {
-		pthread_join(workers[i].thread, NULL);
-		calls += workers[i].calls;
-		if (workers[i].finish_ns > last_finish_ns)
-			last_finish_ns = workers[i].finish_ns;
-		if (workers[i].status < 0)
-			status = workers[i].status;
-	}
-	pthread_barrier_destroy(&round.start);
-	if (status == 0)
-		*calls_per_s = (double)calls / ((double)(last_finish_ns - start_ns) / 1e9);
-	return status;
+	const struct echo_target *target = argument;
+	(void)index;
+	return bench_calculator_echo(target->calculator, target->bytes,
+	                             bench_payload_size(BENCH_PAYLOAD_64B));
 }
 
 static int measure_threads(binder_object *calculator, const struct bench_config *config,
                            const uint8_t *bytes, struct bridge_results *results)
 {
 	static const int thread_counts[BRIDGE_THREAD_COUNT_CHOICES] = BRIDGE_THREAD_COUNTS;
+	struct echo_target target = {.calculator = calculator, .bytes = bytes};
 	double rates[MAX_RUNS];
 	double ignored;
 	int status = 0;
@@ -231,11 +165,12 @@ static int measure_threads(binder_object *calculator, const struct bench_config 
 
 		snprintf(phase, sizeof(phase), "bridge: calls/s, %d threads", thread_counts[c]);
 		bench_progress(config, phase);
-		status = thread_round(calculator, bytes, thread_counts[c],
-		                      config->thread_warmup_seconds, &ignored);
+		status = thread_round_run(echo_call, &target, thread_counts[c],
+		                          config->thread_warmup_seconds, "bridge_bench", &ignored);
 		for (int run = 0; run < config->runs && status == 0; run++)
-			status = thread_round(calculator, bytes, thread_counts[c],
-			                      config->thread_run_seconds, &rates[run]);
+			status = thread_round_run(echo_call, &target, thread_counts[c],
+			                          config->thread_run_seconds, "bridge_bench",
+			                          &rates[run]);
 		if (status == 0)
 			results->remote_calls_per_s[c] = bench_median(rates, (size_t)config->runs);
 	}

@@ -11,6 +11,7 @@
 #include "calculator.h"
 #include "clock.h"
 #include "stats.h"
+#include "thread_round.h"
 
 #include "binder/binder.h"
 #include "binder/service_manager.h"
@@ -24,8 +25,7 @@
 
 #define MAX_RUNS 16
 /* Untimed calls each thread makes before a calls/s round starts. */
-#define THREAD_WARMUP_CALLS 50
-#define ECHO_WARMUP_CALLS   3
+#define ECHO_WARMUP_CALLS 3
 
 static int report(const char *what, int status)
 {
@@ -93,83 +93,10 @@ static int measure_add_latency(binder_object *calculator, const struct bench_con
 	return 0;
 }
 
-struct thread_round {
-	binder_object *calculator;
-	pthread_barrier_t start;
-	atomic_bool stop;
-};
-
-struct round_worker {
-	struct thread_round *round;
-	pthread_t thread;
-	uint64_t calls;
-	uint64_t finish_ns;
-	int status;
-};
-
-static void *round_worker_main(void *argument)
+/* One add in a calls/s round. */
+static int add_call(void *calculator, uint64_t index)
 {
-	struct round_worker *worker = argument;
-	struct thread_round *round = worker->round;
-	int status = 0;
-
-	/* The first calls of a thread also register it with the driver. */
-	for (int i = 0; i < THREAD_WARMUP_CALLS && status == 0; i++)
-		status = add_once(round->calculator, i);
-	pthread_barrier_wait(&round->start);
-	while (status == 0 && !atomic_load_explicit(&round->stop, memory_order_relaxed)) {
-		status = add_once(round->calculator, (int32_t)worker->calls);
-		if (status == 0)
-			worker->calls++;
-	}
-	worker->finish_ns = bench_now_ns();
-	worker->status = status;
-	return NULL;
-}
-
-/* Runs threads threads for seconds; *calls_per_s gets their total rate. */
-static int thread_round(binder_object *calculator, int threads, double seconds, double *calls_per_s)
-{
-	struct round_worker workers[BENCH_MAX_CLIENT_THREADS] = {{0}};
-	struct thread_round round = {.calculator = calculator};
-	struct timespec pause = {.tv_sec = (time_t)seconds,
-	                         .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9)};
-	uint64_t start_ns;
-	uint64_t last_finish_ns = 0;
-	uint64_t calls = 0;
-	int started = 0;
-	int status = 0;
-
-	atomic_init(&round.stop, false);
-	if (pthread_barrier_init(&round.start, NULL, (unsigned)threads + 1) != 0)
-		return BINDER_NO_MEMORY;
-	for (; started < threads; started++) {
-		workers[started].round = &round;
-		if (pthread_create(&workers[started].thread, NULL, round_worker_main,
-		                   &workers[started]) != 0)
-			break;
-	}
-	if (started < threads) {
-		/* The barrier cannot be passed: nothing can be measured. */
-		fprintf(stderr, "libbinder_bench: client: cannot start threads\n");
-		exit(1);
-	}
-	pthread_barrier_wait(&round.start);
-	start_ns = bench_now_ns();
-	nanosleep(&pause, NULL);
-	atomic_store(&round.stop, true);
-	for (int i = 0; i < threads; i++) {
-		pthread_join(workers[i].thread, NULL);
-		calls += workers[i].calls;
-		if (workers[i].finish_ns > last_finish_ns)
-			last_finish_ns = workers[i].finish_ns;
-		if (workers[i].status < 0)
-			status = workers[i].status;
-	}
-	pthread_barrier_destroy(&round.start);
-	if (status == 0)
-		*calls_per_s = (double)calls / ((double)(last_finish_ns - start_ns) / 1e9);
-	return status;
+	return add_once(calculator, (int32_t)index);
 }
 
 static int measure_threads(binder_object *calculator, const struct bench_config *config,
@@ -181,11 +108,13 @@ static int measure_threads(binder_object *calculator, const struct bench_config 
 	int status = 0;
 
 	for (int c = 0; c < LIBBINDER_THREAD_COUNT_CHOICES && status == 0; c++) {
-		status = thread_round(calculator, thread_counts[c], config->thread_warmup_seconds,
-		                      &ignored);
+		status = thread_round_run(add_call, calculator, thread_counts[c],
+		                          config->thread_warmup_seconds, "libbinder_bench",
+		                          &ignored);
 		for (int run = 0; run < config->runs && status == 0; run++)
-			status = thread_round(calculator, thread_counts[c],
-			                      config->thread_run_seconds, &rates[run]);
+			status = thread_round_run(add_call, calculator, thread_counts[c],
+			                          config->thread_run_seconds, "libbinder_bench",
+			                          &rates[run]);
 		if (status == 0)
 			results->calls_per_s[c] = bench_median(rates, (size_t)config->runs);
 	}
