@@ -64,6 +64,15 @@ void binder_parcel_free(binder_parcel *parcel);
  * received buffer to the driver. */
 void binder_parcel_reset(binder_parcel *parcel);
 
+/* Calls on_release(arg) once, when parcel's contents are next released
+ * (binder_parcel_free or binder_parcel_reset), after the object references
+ * it held are dropped; a later call replaces an earlier one, NULL removes
+ * it. A handler's reply parcel is released after the driver took the
+ * reply and this thread handled what the driver sent before its
+ * BR_TRANSACTION_COMPLETE (the reference counts of the objects in it, for
+ * one): the point from which the sender knows what the receiver holds. */
+void binder_parcel_on_release(binder_parcel *parcel, void (*on_release)(void *arg), void *arg);
+
 /* Size of the data in bytes. */
 size_t binder_parcel_data_size(const binder_parcel *parcel);
 /* The read/write position, in bytes from the start. */

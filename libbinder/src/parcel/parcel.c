@@ -20,6 +20,9 @@ binder_parcel *binder_parcel_new(void)
 
 void parcel_release_contents(binder_parcel *parcel)
 {
+	void (*on_release)(void *arg) = parcel->on_release;
+	void *on_release_arg = parcel->on_release_arg;
+
 	for (size_t i = 0; i < parcel->object_count; i++) {
 		struct parcel_object_entry *entry = &parcel->entries[i];
 		if (entry->object)
@@ -39,6 +42,14 @@ void parcel_release_contents(binder_parcel *parcel)
 	free(parcel->offsets);
 	free(parcel->entries);
 	memset(parcel, 0, sizeof(*parcel));
+	if (on_release)
+		on_release(on_release_arg);
+}
+
+void binder_parcel_on_release(binder_parcel *parcel, void (*on_release)(void *arg), void *arg)
+{
+	parcel->on_release = on_release;
+	parcel->on_release_arg = arg;
 }
 
 void binder_parcel_free(binder_parcel *parcel)

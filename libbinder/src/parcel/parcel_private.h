@@ -57,6 +57,10 @@ struct binder_parcel {
 	binder_context *context;
 	binder_parcel_release_fn release;
 	void *release_arg;
+
+	/* binder_parcel_on_release(): called once when the contents go. */
+	void (*on_release)(void *arg);
+	void *on_release_arg;
 };
 
 /* Rounds length up to a multiple of 4; false on overflow. */
