@@ -288,19 +288,23 @@ void imports_root_died(struct link *link, struct import_state *import);
 /* The link's main domain and one per import, made on demand. */
 int domain_new(struct link *link, struct import_state *import, struct domain **out);
 /* Outgoing: fills objects (count from parcel) for parcel's objects,
- * exporting what the peer cannot know yet. *in_flight_out lists the
- * stand-ins going home, to be released with nodes_done_sending. */
+ * exporting what the peer cannot know yet. */
 int nodes_parcel_to_wire(struct domain *domain, binder_parcel *parcel,
                          Bridge__BinderObject ***objects, size_t *count, const char *what);
 void nodes_free_wire(Bridge__BinderObject **objects, size_t count);
 /* Incoming: builds parcel objects for the frame's objects in domain. On
- * success *stand_ins lists the stand-ins the parcel carries (in flight
- * until nodes_done_receiving). BINDER_FAILED_TRANSACTION for an unknown
- * id (message in error). */
+ * success *stand_ins lists the stand-ins the parcel carries: in flight
+ * until nodes_done_delivering (after the transaction that carries the
+ * parcel returned) or nodes_done_delivering_with (for a handler's reply:
+ * when libbinder releases the parcel, after BR_TRANSACTION_COMPLETE).
+ * Either frees stand_ins. BINDER_FAILED_TRANSACTION for an unknown id
+ * (message in error). */
 int nodes_wire_to_parcel(struct domain *domain, const uint8_t *data, size_t size,
                          Bridge__BinderObject **objects, size_t count, binder_parcel *parcel,
                          struct stand_in ***stand_ins, char *error, size_t error_size);
 void nodes_done_delivering(struct link *link, struct stand_in **stand_ins, size_t count);
+void nodes_done_delivering_with(struct link *link, binder_parcel *parcel,
+                                struct stand_in **stand_ins, size_t count);
 /* The export with id, held (export_node_put), or NULL. */
 binder_object *nodes_find_export(struct link *link, uint64_t id, struct domain **domain);
 /* Makes (or finds) the stand-in for the peer's root node id in domain. */

@@ -276,8 +276,12 @@ int calls_forward(struct stand_in *stand_in, uint32_t code, binder_parcel *data,
 			            (unsigned long long)link->serial, link->peer_name, error);
 			link_send_error(link, 0, status, "reply to call %llu refused: %s",
 			                (unsigned long long)call_id, error);
+			nodes_done_delivering(link, stand_ins, result->n_objects);
+		} else {
+			/* reply is the handler's: its stand-ins are on their way
+			 * until libbinder has sent it and freed it. */
+			nodes_done_delivering_with(link, reply, stand_ins, result->n_objects);
 		}
-		nodes_done_delivering(link, stand_ins, result->n_objects);
 	}
 	frame_free(answer);
 	return status;

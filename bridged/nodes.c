@@ -663,21 +663,63 @@ void nodes_done_delivering(struct link *link, struct stand_in **stand_ins, size_
 		if (!stand_in)
 			continue;
 		stand_in->in_flight--;
+		/* The delivery is done: the driver's node work for it (the
+		 * BR_INCREFS/BR_ACQUIRE the kernel queues on the sending
+		 * thread, ahead of its BR_TRANSACTION_COMPLETE) has been
+		 * handled, so "no remote references" now means the receiver
+		 * holds none (it never took one, or dropped it before the
+		 * driver told us). */
 		if (again && !stand_in->in_flight && stand_in->in_table &&
-		    stand_in->release_pending) {
+		    (stand_in->release_pending ||
+		     (!stand_in->root && !binder_object_has_remote_references(stand_in->object)))) {
 			stand_in->release_pending = false;
 			again[again_count++] = binder_object_ref(stand_in->object);
 		}
 	}
 	pthread_mutex_unlock(&link->lock);
-	/* Their last reference went while they were on their way: unless the
-	 * delivery brought a new one, they are released now. */
+	/* Their last reference went while they were on their way, or they
+	 * never got one: unless something holds them now, they are released
+	 * (stand_in_released looks again). */
 	for (size_t i = 0; i < again_count; i++) {
 		stand_in_released(again[i], binder_object_user_data(again[i]));
 		binder_object_unref(again[i]);
 	}
 	free(again);
 	free(stand_ins);
+}
+
+struct delivery {
+	struct link *link; /* held */
+	struct stand_in **stand_ins;
+	size_t count;
+};
+
+static void delivery_done(void *arg)
+{
+	struct delivery *delivery = arg;
+	nodes_done_delivering(delivery->link, delivery->stand_ins, delivery->count);
+	link_unref(delivery->link);
+	free(delivery);
+}
+
+void nodes_done_delivering_with(struct link *link, binder_parcel *parcel,
+                                struct stand_in **stand_ins, size_t count)
+{
+	struct delivery *delivery;
+
+	if (!stand_ins)
+		return;
+	delivery = malloc(sizeof(*delivery));
+	if (!delivery) {
+		/* Early is safe for the object (the parcel holds it); a
+		 * stand-in of no one then waits for its link to end. */
+		nodes_done_delivering(link, stand_ins, count);
+		return;
+	}
+	delivery->link = link_ref(link);
+	delivery->stand_ins = stand_ins;
+	delivery->count = count;
+	binder_parcel_on_release(parcel, delivery_done, delivery);
 }
 
 void nodes_clear(struct link *link)

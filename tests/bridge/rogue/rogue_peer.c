@@ -844,6 +844,9 @@ static uint64_t send_call(struct session *session, uint64_t node, uint32_t code,
 
 /* The Reply to call_id: status as expected; for status 0, the AOSP reply
  * of add (no exception, int32 result) compared with result. */
+static bool check_reply(const Bridge__Reply *reply, int32_t status, int32_t result,
+                        const char *what);
+
 static bool expect_reply(struct session *session, uint64_t call_id, int32_t status, int32_t result,
                          const char *what)
 {
@@ -851,7 +854,15 @@ static bool expect_reply(struct session *session, uint64_t call_id, int32_t stat
 	        expect(session, BRIDGE__FRAME__BODY_REPLY, match_reply, call_id, what);
 	if (!frame)
 		return false;
-	const Bridge__Reply *reply = frame->reply;
+	bool ok = check_reply(frame->reply, status, result, what);
+	frame_free(frame);
+	return ok;
+}
+
+/* A Reply of add: status, and the sum when status is 0. */
+static bool check_reply(const Bridge__Reply *reply, int32_t status, int32_t result,
+                        const char *what)
+{
 	bool ok = true;
 	if (reply->status != status) {
 		fail("%s: status %d (%s), expected %d (%s)", what, reply->status,
@@ -867,7 +878,6 @@ static bool expect_reply(struct session *session, uint64_t call_id, int32_t stat
 		     reply->data.len >= 8 ? get_int32(&reply->data, 1) : -1, result);
 		ok = false;
 	}
-	frame_free(frame);
 	return ok;
 }
 
@@ -1641,17 +1651,64 @@ static bool check_byte_by_byte(void)
 	       still_works("a call sent one byte at a time");
 }
 
+/* One frame while nodes of ours are on their way back: a Release of one
+ * of them (marked in released), or a background frame. *frame is set,
+ * and left to the caller, when it is neither. false on a failure. */
+static bool take_release(struct session *session, bool *released, int rounds, int first_node,
+                         int *count, Bridge__Frame **frame)
+{
+	*frame = NULL;
+	Bridge__Frame *got;
+	enum io io = receive(session, &got);
+	if (io != IO_OK) {
+		if (io != IO_BAD) {
+			char missing[400] = "";
+			for (int i = 0; i < rounds; i++)
+				if (!released[i])
+					snprintf(missing + strlen(missing),
+					         sizeof(missing) - strlen(missing), " %d",
+					         first_node + i);
+			fail("%d of %d nodes of ours were released within the read timeout; "
+			     "not:%s",
+			     *count, rounds, missing);
+		}
+		return false;
+	}
+	if (background(session, got))
+		return true;
+	if (got->body_case != BRIDGE__FRAME__BODY_RELEASE) {
+		*frame = got;
+		return true;
+	}
+	uint64_t index = got->release->node_id - (uint64_t)first_node;
+	bool ok = index < (uint64_t)rounds && !released[index] && got->release->count == 1;
+	if (ok) {
+		released[index] = true;
+		(*count)++;
+	} else {
+		fail("waiting for the Releases, bridged sent %s", describe(got));
+	}
+	frame_free(got);
+	return ok;
+}
+
 /* Nodes of ours that reach bridged in a call and that no local process
  * keeps (the service ignores the argument; a call refused before it runs)
  * are given back: a Release of each, with the one reference received
- * (nodes.c: "the peer releases what it received ... when its last local
- * holder lets go of the stand-in"). */
+ * (nodes.c: a stand-in no one holds once its delivery is done). A
+ * Release may come before or after the Reply of the call that carried
+ * the node. */
 static bool check_nodes_released(void)
 {
 	enum { ADDS = 20, ROUNDS = ADDS + 1, FIRST_NODE = 100 };
 	if (!ensure_session())
 		return false;
-	for (int round = 0; round < ROUNDS; round++) {
+	/* Bounded by a shorter read timeout than the others. */
+	struct timeval timeout = {10, 0};
+	setsockopt(main_session->fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	bool released[ROUNDS] = {false}, ok = true;
+	int count = 0;
+	for (int round = 0; round < ROUNDS && ok; round++) {
 		struct parcel data;
 		add_parcel(&data, round, 1);
 		Bridge__BinderObject ours = BRIDGE__BINDER_OBJECT__INIT;
@@ -1672,47 +1729,34 @@ static bool check_nodes_released(void)
 		bool refused = round == ADDS;
 		uint64_t call = send_call(main_session, calculator_node, CODE_ADD, 0, 0, &data,
 		                          objects, refused ? 2 : 1);
-		if (!call ||
-		    !expect_reply(main_session, call, refused ? BINDER_FAILED_TRANSACTION : 0,
-		                  round + 1,
-		                  refused ? "the refusal of a call carrying a node of ours "
-		                            "and an unknown one"
-		                          : "add carrying a node of ours"))
+		if (!call)
 			return false;
-	}
-	/* The Releases come once the service freed the calls' buffers, in any
-	 * order: bounded by a shorter read timeout than the others. */
-	struct timeval timeout = {10, 0};
-	setsockopt(main_session->fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-	bool released[ROUNDS] = {false}, ok = true;
-	for (int count = 0; count < ROUNDS && ok;) {
-		Bridge__Frame *frame;
-		enum io io = receive(main_session, &frame);
-		if (io != IO_OK) {
-			if (io != IO_BAD) {
-				char missing[400] = "";
-				for (int i = 0; i < ROUNDS; i++)
-					if (!released[i])
-						snprintf(missing + strlen(missing),
-						         sizeof(missing) - strlen(missing), " %d",
-						         FIRST_NODE + i);
-				fail("%d of %d nodes of ours were released within 10 s; not:%s",
-				     count, ROUNDS, missing);
-			}
-			ok = false;
+		Bridge__Frame *frame = NULL;
+		while (ok && !frame)
+			ok = take_release(main_session, released, ROUNDS, FIRST_NODE, &count,
+			                  &frame);
+		if (!ok)
 			break;
-		}
-		if (background(main_session, frame))
-			continue;
-		uint64_t index = frame->body_case == BRIDGE__FRAME__BODY_RELEASE
-		                         ? frame->release->node_id - FIRST_NODE
-		                         : ROUNDS;
-		if (index >= ROUNDS || released[index] || frame->release->count != 1) {
-			fail("waiting for the Releases, bridged sent %s", describe(frame));
+		if (frame->body_case != BRIDGE__FRAME__BODY_REPLY ||
+		    frame->reply->call_id != call) {
+			fail("waiting for the Reply to call %llu, bridged sent %s",
+			     (unsigned long long)call, describe(frame));
 			ok = false;
 		} else {
-			released[index] = true;
-			count++;
+			ok = check_reply(frame->reply, refused ? BINDER_FAILED_TRANSACTION : 0,
+			                 round + 1,
+			                 refused ? "the refusal of a call carrying a node of ours "
+			                           "and an unknown one"
+			                         : "add carrying a node of ours");
+		}
+		frame_free(frame);
+	}
+	while (ok && count < ROUNDS) {
+		Bridge__Frame *frame = NULL;
+		ok = take_release(main_session, released, ROUNDS, FIRST_NODE, &count, &frame);
+		if (ok && frame) {
+			fail("waiting for the Releases, bridged sent %s", describe(frame));
+			ok = false;
 		}
 		frame_free(frame);
 	}
