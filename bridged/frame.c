@@ -193,6 +193,8 @@ static int check_transaction(struct reason *reason, const Bridge__Transaction *t
 	if ((transaction->flags & FRAME_FLAG_ONEWAY) && transaction->chain_id != 0)
 		return refuse(reason, "transaction: oneway call %" PRIu64 " has chain id %" PRIu64,
 		              call, transaction->chain_id);
+	if (!(transaction->flags & FRAME_FLAG_ONEWAY) && transaction->chain_id == 0)
+		return refuse(reason, "transaction: two-way call %" PRIu64 " has chain id 0", call);
 	return check_objects(reason, "transaction", &transaction->data, transaction->n_objects,
 	                     transaction->objects);
 }

@@ -281,14 +281,21 @@ static void handle_frame(struct link *link, Bridge__Frame *frame)
 	case BRIDGE__FRAME__BODY_PONG:
 		frame_free(frame);
 		return;
-	case BRIDGE__FRAME__BODY_ERROR:
+	case BRIDGE__FRAME__BODY_ERROR: {
+		/* The peer's text, made safe for a log line. */
+		char message[FRAME_MAX_MESSAGE + 1];
+		snprintf(message, sizeof(message), "%s", frame->error->message);
+		for (char *c = message; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		log_warning("link %llu: %s refused something: %s (%s)",
-		            (unsigned long long)link->serial, link->peer_name,
-		            frame->error->message, binder_status_to_string(frame->error->status));
+		            (unsigned long long)link->serial, link->peer_name, message,
+		            binder_status_to_string(frame->error->status));
 		if (frame->error->call_id)
 			calls_incoming_error(link, frame->error->call_id, frame->error->status);
 		frame_free(frame);
 		return;
+	}
 	case BRIDGE__FRAME__BODY_RELEASE: {
 		/* Here, in the order frames came: calls that came before it
 		 * resolved their nodes already (calls.c), later ones find the

@@ -610,9 +610,10 @@ Test(frame_unpack, forbidden_field_numbers)
 	expect_refused_body(zero_in_frame, sizeof(zero_in_frame), "field number 0");
 	const uint8_t zero_in_body[] = {0x42, 0x05, 0x08, 0x01, 0x80, 0x00, 0x01};
 	expect_refused_body(zero_in_body, sizeof(zero_in_body), "field number 0");
-	/* Transaction 1 to node 1, 24 bytes of data, a null binder with a field 0. */
-	uint8_t zero_in_object[64] = {0x12, 0, 0x08, 0x01, 0x18, 0x01, 0x32, 24};
-	size_t size = 8 + 24;
+	/* Transaction 1 in chain 1 to node 1, 24 bytes of data, a null binder
+	 * with a field 0. */
+	uint8_t zero_in_object[64] = {0x12, 0, 0x08, 0x01, 0x10, 0x01, 0x18, 0x01, 0x32, 24};
+	size_t size = 10 + 24;
 	const uint8_t object[] = {0x3a, 0x03, 0x80, 0x00, 0x01};
 	memcpy(zero_in_object + size, object, sizeof(object));
 	size += sizeof(object);
@@ -676,6 +677,7 @@ static void decode_densest_transaction(Bridge__BinderObject__Kind kind, uint64_t
 	}
 	Bridge__Transaction transaction = BRIDGE__TRANSACTION__INIT;
 	transaction.call_id = 1;
+	transaction.chain_id = 1;
 	transaction.target_node = 1;
 	transaction.data.data = data;
 	transaction.data.len = count * FRAME_OBJECT_SIZE;
@@ -881,6 +883,15 @@ Test(frame_transaction, oneway_with_chain_id)
 	transaction.flags = FRAME_FLAG_ONEWAY;
 	transaction.chain_id = 3;
 	expect_refused(&frame, "transaction: oneway call 7 has chain id 3");
+}
+
+Test(frame_transaction, two_way_without_chain_id)
+{
+	struct payload payload;
+	Bridge__Transaction transaction = valid_transaction(&payload);
+	Bridge__Frame frame = TRANSACTION(&transaction);
+	transaction.chain_id = 0;
+	expect_refused(&frame, "transaction: two-way call 7 has chain id 0");
 }
 
 /* ---- objects, in a Transaction and in a Reply ---- */
