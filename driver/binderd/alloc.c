@@ -3,6 +3,13 @@
  * binderd maps read-write and the process maps read-only, carved into
  * buffers best-fit, like the kernel's binder_alloc. Half of the area at
  * most holds oneway (async) payloads.
+ *
+ * Every block, free or allocated, is on the area's list by offset (to merge
+ * a freed block with its neighbours); free blocks are also in a balanced
+ * tree by (size, offset), where best fit is a walk down the tree, and
+ * allocated ones in a hash by offset (BC_FREE_BUFFER's lookup). So
+ * allocating and freeing cost O(log n) however many blocks a process keeps,
+ * like the kernel's rbtrees of free and allocated buffers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +23,44 @@
 /* What the kernel charges per buffer against the async space, besides
  * the payload (its struct binder_buffer). */
 #define BUFFER_OVERHEAD 64u
+
+static struct buffer *buffer_of_free_node(const struct avl_node *node)
+{
+	return avl_entry(node, struct buffer, by_size);
+}
+
+/* Orders free blocks by size, then offset: best fit takes the smallest
+ * block that fits and, among blocks of that size, the first in the area. */
+static int compare_free_blocks(const struct avl_node *a, const struct avl_node *b)
+{
+	const struct buffer *first = buffer_of_free_node(a);
+	const struct buffer *second = buffer_of_free_node(b);
+	if (first->size != second->size)
+		return first->size < second->size ? -1 : 1;
+	if (first->offset != second->offset)
+		return first->offset < second->offset ? -1 : 1;
+	return 0;
+}
+
+/* The smallest free block of at least size bytes (the first in the area
+ * among equals), or NULL; counts the blocks it looks at. Mirrors the
+ * kernel's search of its free_buffers rbtree in binder_alloc_new_buf. */
+static struct buffer *find_best_fit(struct area *area, size_t size)
+{
+	struct buffer *best = NULL;
+	struct avl_node *node = area->free_by_size.root;
+	while (node) {
+		area->best_fit_visits++;
+		struct buffer *block = buffer_of_free_node(node);
+		if (block->size >= size) {
+			best = block;
+			node = node->left;
+		} else {
+			node = node->right;
+		}
+	}
+	return best;
+}
 
 int area_map(struct area *area, size_t size, uint64_t user_base)
 {
@@ -62,10 +107,12 @@ int area_map(struct area *area, size_t size, uint64_t user_base)
 	area->user_base = user_base;
 	area->free_async_space = area->size / 2;
 	TAILQ_INIT(&area->blocks);
+	avl_init(&area->free_by_size, compare_free_blocks);
 	whole->offset = 0;
 	whole->size = area->size;
 	whole->free = true;
 	TAILQ_INSERT_TAIL(&area->blocks, whole, entry);
+	avl_insert(&area->free_by_size, &whole->by_size);
 	return 0;
 }
 
@@ -74,6 +121,7 @@ void area_unmap(struct area *area)
 	if (area->memfd < 0)
 		return;
 	HASH_CLEAR(hh, area->by_offset);
+	avl_init(&area->free_by_size, compare_free_blocks);
 	struct buffer *block;
 	while ((block = TAILQ_FIRST(&area->blocks))) {
 		TAILQ_REMOVE(&area->blocks, block, entry);
@@ -109,26 +157,22 @@ int area_alloc(struct area *area, size_t data_size, size_t offsets_size, size_t 
 	if (async && area->free_async_space < charge)
 		return -ENOSPC;
 
-	struct buffer *best = NULL;
-	struct buffer *block;
-	TAILQ_FOREACH(block, &area->blocks, entry)
-	{
-		if (block->free && block->size >= size && (!best || block->size < best->size)) {
-			best = block;
-			if (block->size == size)
-				break;
-		}
-	}
+	struct buffer *best = find_best_fit(area, size);
 	if (!best)
 		return -ENOSPC;
+	struct buffer *rest = NULL;
 	if (best->size > size) {
-		struct buffer *rest = calloc(1, sizeof(*rest));
+		rest = calloc(1, sizeof(*rest));
 		if (!rest)
 			return -ENOMEM;
+	}
+	avl_remove(&area->free_by_size, &best->by_size);
+	if (rest) {
 		rest->offset = best->offset + size;
 		rest->size = best->size - size;
 		rest->free = true;
 		TAILQ_INSERT_AFTER(&area->blocks, best, rest, entry);
+		avl_insert(&area->free_by_size, &rest->by_size);
 		best->size = size;
 	}
 	best->free = false;
@@ -157,18 +201,23 @@ void area_free(struct area *area, struct buffer *buffer)
 	buffer->free = true;
 	buffer->txn = NULL;
 	buffer->target_node = NULL;
+	/* A free block's key is its size: out of the tree while it grows. */
 	struct buffer *next = TAILQ_NEXT(buffer, entry);
 	if (next && next->free) {
+		avl_remove(&area->free_by_size, &next->by_size);
 		buffer->size += next->size;
 		TAILQ_REMOVE(&area->blocks, next, entry);
 		free(next);
 	}
 	struct buffer *previous = TAILQ_PREV(buffer, buffer_queue, entry);
 	if (previous && previous->free) {
+		avl_remove(&area->free_by_size, &previous->by_size);
 		previous->size += buffer->size;
 		TAILQ_REMOVE(&area->blocks, buffer, entry);
 		free(buffer);
+		buffer = previous;
 	}
+	avl_insert(&area->free_by_size, &buffer->by_size);
 }
 
 struct buffer *area_find_user(struct area *area, uint64_t user_address)

@@ -29,6 +29,7 @@
 #include <sys/types.h>
 #include <uthash.h>
 
+#include "avl.h"
 #include "channel.h"
 
 struct proc;
@@ -86,6 +87,7 @@ struct complete_work {
 struct buffer {
 	TAILQ_ENTRY(buffer) entry; /* all blocks of the area, by offset */
 	UT_hash_handle hh;         /* allocated buffers, by offset */
+	struct avl_node by_size;   /* free blocks, by (size, offset) */
 	size_t offset;             /* from the start of the area */
 	size_t size;               /* of the whole block */
 	bool free;
@@ -111,6 +113,10 @@ struct area {
 	struct buffer_queue blocks;
 	struct buffer *by_offset; /* allocated buffers */
 	size_t allocated_count;
+	struct avl_tree free_by_size; /* free blocks, for best fit */
+	/* Free blocks looked at by every best-fit search so far: the unit
+	 * tests check that it grows with the log of the number of blocks. */
+	size_t best_fit_visits;
 };
 
 int area_map(struct area *area, size_t size, uint64_t user_base);
