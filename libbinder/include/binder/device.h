@@ -74,6 +74,8 @@ int binder_device_mmap(binder_device *device, size_t size, void **addr);
  * BINDER_SET_MAX_THREADS, BINDER_SET_CONTEXT_MGR, BINDER_SET_CONTEXT_MGR_EXT,
  * BINDER_THREAD_EXIT, ...) as the calling thread. arg points to the
  * command's argument, which is read and written as the kernel does.
+ * Like the kernel, only the low 32 bits of cmd count (it is an unsigned
+ * int there), so a request passed as a sign-extended int works too.
  * Returns 0 or -errno (e.g. -EAGAIN, -EINVAL, -EBUSY, -EPERM, -ENOTCONN
  * when binderd went away).
  */

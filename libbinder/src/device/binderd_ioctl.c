@@ -86,7 +86,7 @@ static int await_result(struct binderd_thread *thread, struct binderd_message *r
 	}
 }
 
-static int send_ioctl(struct binderd_thread *thread, unsigned long cmd, const void *payload,
+static int send_ioctl(struct binderd_thread *thread, unsigned int cmd, const void *payload,
                       uint32_t payload_size, const int *fds, unsigned fd_count)
 {
 	struct binderd_request request = {
@@ -106,7 +106,7 @@ static int send_ioctl(struct binderd_thread *thread, unsigned long cmd, const vo
 }
 
 /* The ioctls with a small fixed-size argument. */
-static int plain_ioctl(struct binderd_thread *thread, unsigned long cmd, void *arg)
+static int plain_ioctl(struct binderd_thread *thread, unsigned int cmd, void *arg)
 {
 	uint8_t argument[IOCTL_ARGUMENT_MAX] = {0};
 	size_t size = _IOC_SIZE(cmd);
@@ -257,7 +257,7 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 	return status;
 }
 
-int binderd_ioctl(struct binder_device *device, unsigned long cmd, void *arg)
+int binderd_ioctl(struct binder_device *device, unsigned int cmd, void *arg)
 {
 	struct binderd_thread *thread;
 	int status;

@@ -96,11 +96,16 @@ int binder_device_mmap(binder_device *device, size_t size, void **addr)
 
 int binder_device_ioctl(binder_device *device, unsigned long cmd, void *arg)
 {
+	/* The kernel's ioctl takes the command as unsigned int: a request
+	 * passed as a signed int (BINDER_VERSION sign-extended to
+	 * 0xffffffffc0046209) is the same command once truncated. */
+	unsigned int command = (unsigned int)cmd;
+
 	if (!device || !binder_device_is_own(device))
 		return -EINVAL;
 	if (device->backend == BINDER_BACKEND_KERNEL)
-		return binder_kernel_ioctl(device, cmd, arg);
-	return binderd_ioctl(device, cmd, arg);
+		return binder_kernel_ioctl(device, command, arg);
+	return binderd_ioctl(device, command, arg);
 }
 
 int binder_device_poll_fd(binder_device *device)

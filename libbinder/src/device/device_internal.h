@@ -63,7 +63,7 @@ void binder_device_set_nonblocking(struct binder_device *device, bool nonblockin
 /* Kernel backend (device_kernel.c). */
 int binder_kernel_open(struct binder_device *device, const char *path, int flags);
 int binder_kernel_mmap(struct binder_device *device, size_t size);
-int binder_kernel_ioctl(struct binder_device *device, unsigned long cmd, void *arg);
+int binder_kernel_ioctl(struct binder_device *device, unsigned int cmd, void *arg);
 /* -EOPNOTSUPP: the kernel takes labels from the security module. */
 int binder_kernel_set_security_context(struct binder_device *device, const char *label,
                                        size_t length);
@@ -72,7 +72,7 @@ void binder_kernel_close(struct binder_device *device);
 /* binderd backend (binderd_client.c, binderd_thread.c, binderd_ioctl.c). */
 int binderd_open(struct binder_device *device, const char *path);
 int binderd_mmap(struct binder_device *device, size_t size);
-int binderd_ioctl(struct binder_device *device, unsigned long cmd, void *arg);
+int binderd_ioctl(struct binder_device *device, unsigned int cmd, void *arg);
 int binderd_poll_fd(struct binder_device *device);
 /* BINDERD_OP_SET_SECURITY_CONTEXT with a label checked already. */
 int binderd_set_security_context(struct binder_device *device, const char *label, size_t length);

@@ -35,7 +35,7 @@ int binder_kernel_mmap(struct binder_device *device, size_t size)
 	return 0;
 }
 
-int binder_kernel_ioctl(struct binder_device *device, unsigned long cmd, void *arg)
+int binder_kernel_ioctl(struct binder_device *device, unsigned int cmd, void *arg)
 {
 	/* Restarting is safe: BINDER_WRITE_READ reports what it consumed. */
 	for (;;) {
