@@ -1,8 +1,9 @@
 /*
  * main.c - servicemanager: the context manager (handle 0) that maps names
- * to binder objects. Parses the command line, loads the access policy,
- * becomes the context manager and serves on the main thread until SIGTERM
- * or SIGINT, which a signal thread turns into binder_context_close.
+ * to binder objects. Parses the command line, loads the access policy and
+ * the per-uid quotas, becomes the context manager and serves on the main
+ * thread until SIGTERM or SIGINT, which a signal thread turns into
+ * binder_context_close.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,20 +22,31 @@
 
 #include "log.h"
 #include "policy.h"
+#include "quota.h"
 #include "service_manager.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: servicemanager [--device PATH] [--policy FILE] [--log-level LEVEL]\n"
-	             "                      [--ready-fd FD]\n"
-	             "  --device PATH      the binder device or binderd socket (default:\n"
-	             "                     $BINDER_DEVICE, /dev/binder, binderd's socket)\n"
-	             "  --policy FILE      who may add which names (INI, section [add] with\n"
-	             "                     `name-pattern = uid, uid, ...`); default: uid 0 and\n"
-	             "                     servicemanager's own uid may add any name\n"
-	             "  --log-level LEVEL  error, warning, info (default) or debug\n"
-	             "  --ready-fd FD      write \"ready\\n\" to FD and close it once serving\n"
-	             "  --help             this text\n");
+	fprintf(out,
+	        "usage: servicemanager [--device PATH] [--policy FILE] [--log-level LEVEL]\n"
+	        "                      [--ready-fd FD] [--names-per-uid N]\n"
+	        "                      [--notifications-per-uid N]\n"
+	        "  --device PATH      the binder device or binderd socket (default:\n"
+	        "                     $BINDER_DEVICE, /dev/binder, binderd's socket)\n"
+	        "  --policy FILE      who may add which names (INI, section [add] with\n"
+	        "                     `name-pattern = uid, uid, ...`, and optional [limits]);\n"
+	        "                     default: uid 0 and servicemanager's own uid may add\n"
+	        "                     any name\n"
+	        "  --log-level LEVEL  error, warning, info (default) or debug\n"
+	        "  --ready-fd FD      write \"ready\\n\" to FD and close it once serving\n"
+	        "  --names-per-uid N  most services one uid may add (default %d, or the\n"
+	        "                     policy's [limits] names_per_uid; none for uid 0 and\n"
+	        "                     servicemanager's own uid)\n"
+	        "  --notifications-per-uid N\n"
+	        "                     most notification registrations of one uid (default\n"
+	        "                     %d, or [limits] notifications_per_uid)\n"
+	        "  --help             this text\n",
+	        QUOTA_DEFAULT_NAMES_PER_UID, QUOTA_DEFAULT_NOTIFICATIONS_PER_UID);
 }
 
 /* The thread that waits for SIGTERM / SIGINT and closes the context, which
@@ -95,11 +107,14 @@ static int serve(binder_context *context, struct service_manager *manager, int r
 	}
 	status = binder_context_become_manager(context, object);
 	if (status) {
+		const char *hint = "";
+		if (status == -EBUSY)
+			hint = " (is another servicemanager running?)";
+		else if (status == BINDER_PERMISSION_DENIED)
+			hint = " (does binderd's --manager-uid name this uid? or another uid"
+			       " was the context manager before)";
 		log_error("cannot become the context manager: %s%s",
-		          binder_status_to_string(status),
-		          status == -EBUSY || status == BINDER_PERMISSION_DENIED
-		                  ? " (is another servicemanager running?)"
-		                  : "");
+		          binder_status_to_string(status), hint);
 		binder_object_unref(object);
 		return 1;
 	}
@@ -123,16 +138,21 @@ int main(int argc, char **argv)
 	const char *device = NULL;
 	const char *policy_path = NULL;
 	int ready_fd = -1;
+	/* Limits given on the command line (they override the policy's). */
+	bool limit_given[QUOTA_KIND_COUNT] = {false};
+	size_t limit[QUOTA_KIND_COUNT] = {0};
 	static const struct option options[] = {
 	        {"device", required_argument, NULL, 'd'},
 	        {"policy", required_argument, NULL, 'p'},
 	        {"log-level", required_argument, NULL, 'l'},
 	        {"ready-fd", required_argument, NULL, 'r'},
+	        {"names-per-uid", required_argument, NULL, 'n'},
+	        {"notifications-per-uid", required_argument, NULL, 'N'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	int option;
-	while ((option = getopt_long(argc, argv, "d:p:l:r:h", options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, "d:p:l:r:n:N:h", options, NULL)) != -1) {
 		switch (option) {
 		case 'd':
 			device = optarg;
@@ -156,6 +176,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'n':
+		case 'N': {
+			enum quota_kind kind = option == 'n' ? QUOTA_NAMES : QUOTA_NOTIFICATIONS;
+			if (quota_parse_limit(kind, optarg, &limit[kind]) != 0) {
+				fprintf(stderr,
+				        "servicemanager: --%s-per-uid: '%s' is not a number from 0 "
+				        "to %zu\n",
+				        kind == QUOTA_NAMES ? "names" : "notifications", optarg,
+				        quota_table_size(kind));
+				return 2;
+			}
+			limit_given[kind] = true;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -183,6 +217,14 @@ int main(int argc, char **argv)
 		log_error("out of memory");
 		return 1;
 	}
+	for (int kind = 0; kind < QUOTA_KIND_COUNT; kind++) {
+		if (limit_given[kind])
+			policy.quota_per_uid[kind] = limit[kind];
+	}
+	log_info("quotas per uid (uid 0 and uid %u exempt): %zu names, %zu notification "
+	         "registrations",
+	         (unsigned)geteuid(), policy.quota_per_uid[QUOTA_NAMES],
+	         policy.quota_per_uid[QUOTA_NOTIFICATIONS]);
 
 	/* Every thread, libbinder's included, inherits this mask: the signals
 	 * reach only the waiter's sigwait. */

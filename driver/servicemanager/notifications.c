@@ -13,7 +13,7 @@ void notifications_init(struct notifications *notifications)
 }
 
 int notifications_add(struct notifications *notifications, const char *name,
-                      binder_object *callback)
+                      binder_object *callback, uid_t owner_uid)
 {
 	if (notifications->count >= NOTIFICATIONS_MAX)
 		return -ENOSPC;
@@ -25,7 +25,16 @@ int notifications_add(struct notifications *notifications, const char *name,
 	struct notification *entry = &entries[notifications->count++];
 	snprintf(entry->name, sizeof(entry->name), "%s", name);
 	entry->callback = binder_object_ref(callback);
+	entry->owner_uid = owner_uid;
 	return 0;
+}
+
+size_t notifications_count_owned(const struct notifications *notifications, uid_t uid)
+{
+	size_t owned = 0;
+	for (size_t i = 0; i < notifications->count; i++)
+		owned += notifications->entries[i].owner_uid == uid;
+	return owned;
 }
 
 bool notifications_remove(struct notifications *notifications, const char *name,

@@ -1,13 +1,15 @@
 /*
  * notifications.h - registrations for notifications (IServiceCallback
- * objects waiting for a name), at most NOTIFICATIONS_MAX. Each holds a
- * reference on its callback. Not thread-safe (one serving thread).
+ * objects waiting for a name), at most NOTIFICATIONS_MAX, each with the
+ * uid that made it (for its quota). Each holds a reference on its
+ * callback. Not thread-safe (one serving thread).
  */
 #ifndef SERVICEMANAGER_NOTIFICATIONS_H
 #define SERVICEMANAGER_NOTIFICATIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <binder/binder.h>
 
@@ -22,6 +24,7 @@
 struct notification {
 	char name[SERVICE_NAME_MAX + 1];
 	binder_object *callback; /* referenced */
+	uid_t owner_uid;         /* who registered it */
 };
 
 struct notifications {
@@ -31,9 +34,13 @@ struct notifications {
 
 void notifications_init(struct notifications *notifications);
 
-/* Registers callback for name (valid). -ENOSPC when full, -ENOMEM. */
+/* Registers callback for name (valid) on behalf of owner_uid. -ENOSPC
+ * when full, -ENOMEM. */
 int notifications_add(struct notifications *notifications, const char *name,
-                      binder_object *callback);
+                      binder_object *callback, uid_t owner_uid);
+
+/* How many registrations uid made (owner_uid), for its quota. */
+size_t notifications_count_owned(const struct notifications *notifications, uid_t uid);
 
 /* Unregisters callback for name; false if it was not registered. The
  * reference is dropped. */

@@ -1,5 +1,6 @@
 /* policy.c - servicemanager's access policy: loading the INI file (inih)
- * and deciding whether a uid may add a name. See policy.h for the format. */
+ * with its per-uid limits, and deciding whether a uid may add a name. See
+ * policy.h for the format. */
 #include "policy.h"
 
 #include <ctype.h>
@@ -39,10 +40,18 @@ static int add_rule(struct policy *policy, const char *pattern, struct policy_ru
 	return 0;
 }
 
+/* No rules, the default quotas. */
+static void policy_init_empty(struct policy *policy)
+{
+	memset(policy, 0, sizeof(*policy));
+	policy->quota_per_uid[QUOTA_NAMES] = QUOTA_DEFAULT_NAMES_PER_UID;
+	policy->quota_per_uid[QUOTA_NOTIFICATIONS] = QUOTA_DEFAULT_NOTIFICATIONS_PER_UID;
+}
+
 int policy_load_default(struct policy *policy, uid_t own_uid)
 {
 	struct policy_rule *rule;
-	memset(policy, 0, sizeof(*policy));
+	policy_init_empty(policy);
 	int status = add_rule(policy, "*", &rule);
 	if (status)
 		return status;
@@ -110,6 +119,37 @@ static int parse_uid_list(struct policy_rule *rule, const char *value, char *bad
 	return status;
 }
 
+/* The [limits] names and the quota each sets. */
+static const struct {
+	const char *name;
+	enum quota_kind kind;
+} limit_names[] = {
+        {"names_per_uid", QUOTA_NAMES},
+        {"notifications_per_uid", QUOTA_NOTIFICATIONS},
+};
+
+/* One `name = value` of [limits]; returns 1 or 0 (error written). */
+static int on_limit(struct policy_parse *parse, const char *name, const char *value)
+{
+	for (size_t i = 0; i < sizeof(limit_names) / sizeof(limit_names[0]); i++) {
+		if (strcmp(name, limit_names[i].name) != 0)
+			continue;
+		enum quota_kind kind = limit_names[i].kind;
+		if (quota_parse_limit(kind, value, &parse->policy->quota_per_uid[kind]) != 0) {
+			snprintf(parse->error, parse->error_size,
+			         "%s: '%s' is not a number from 0 to %zu", name, value,
+			         quota_table_size(kind));
+			parse->status = -EINVAL;
+			return 0;
+		}
+		return 1;
+	}
+	snprintf(parse->error, parse->error_size,
+	         "unknown limit '%s' (names_per_uid, notifications_per_uid)", name);
+	parse->status = -EINVAL;
+	return 0;
+}
+
 /* inih's callback for each `name = value`; returns 0 on an error, which
  * inih reports as the line number of the first one. */
 static int on_entry(void *user, const char *section, const char *name, const char *value)
@@ -117,9 +157,11 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 	struct policy_parse *parse = user;
 	if (parse->status)
 		return 0;
+	if (strcmp(section, "limits") == 0)
+		return on_limit(parse, name, value);
 	if (strcmp(section, "add") != 0) {
 		snprintf(parse->error, parse->error_size,
-		         "entry outside the [add] section (section '%s')", section);
+		         "entry outside the [add] and [limits] sections (section '%s')", section);
 		parse->status = -EINVAL;
 		return 0;
 	}
@@ -154,7 +196,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 
 int policy_load_file(struct policy *policy, const char *path, char *error, size_t error_size)
 {
-	memset(policy, 0, sizeof(*policy));
+	policy_init_empty(policy);
 	char message[256] = "";
 	struct policy_parse parse = {
 	        .policy = policy, .error = message, .error_size = sizeof(message), .status = 0};

@@ -39,6 +39,14 @@ const struct service *registry_find(const struct registry *registry, const char 
 	return found ? &registry->services[index] : NULL;
 }
 
+size_t registry_count_owned(const struct registry *registry, uid_t uid)
+{
+	size_t owned = 0;
+	for (size_t i = 0; i < registry->count; i++)
+		owned += registry->services[i].owner_uid == uid;
+	return owned;
+}
+
 int registry_put(struct registry *registry, const struct service *service, binder_object **replaced)
 {
 	bool found;

@@ -36,6 +36,9 @@ void registry_init(struct registry *registry);
 /* The service called name, or NULL. Borrowed: valid until the next change. */
 const struct service *registry_find(const struct registry *registry, const char *name);
 
+/* How many services uid added (owner_uid), for its quota. */
+size_t registry_count_owned(const struct registry *registry, uid_t uid);
+
 /*
  * Adds service (name valid, object not NULL; the registry takes its own
  * reference), replacing one of the same name: then *replaced gets the old

@@ -2,6 +2,8 @@
  * down, and forgetting what belonged to an object that died. */
 #include "service_manager.h"
 
+#include <unistd.h>
+
 #include "log.h"
 
 /* A watched proxy died: its services leave the list and its notification
@@ -21,6 +23,7 @@ static void on_object_death(binder_object *who, void *cookie)
 void service_manager_init(struct service_manager *manager, struct policy *policy)
 {
 	manager->policy = *policy;
+	quota_init(&manager->quota, policy->quota_per_uid, geteuid());
 	registry_init(&manager->registry);
 	notifications_init(&manager->notifications);
 	death_watch_init(&manager->death_watch, on_object_death, manager);

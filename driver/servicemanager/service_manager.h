@@ -1,7 +1,7 @@
 /*
  * service_manager.h - servicemanager's state (policy, services,
- * notification registrations, death links) and the IServiceManager
- * handler of its context-manager object.
+ * notification registrations, death links, per-uid quotas) and the
+ * IServiceManager handler of its context-manager object.
  *
  * servicemanager serves on one thread (max_threads 0, as AOSP's), so the
  * state has no lock; every call into libbinder that may run other work on
@@ -15,6 +15,7 @@
 #include "death_watch.h"
 #include "notifications.h"
 #include "policy.h"
+#include "quota.h"
 #include "registry.h"
 
 struct service_manager {
@@ -22,6 +23,7 @@ struct service_manager {
 	struct registry registry;
 	struct notifications notifications;
 	struct death_watch death_watch;
+	struct quota quota; /* the policy's per-uid limits */
 };
 
 /* Takes policy (now owned by manager). */

@@ -106,9 +106,18 @@ static void notify_registration(struct service_manager *manager, const char *nam
 static int put_service(struct call *call, const struct service *service)
 {
 	struct service_manager *manager = call->manager;
-	if (!registry_find(&manager->registry, service->name) &&
-	    manager->registry.count >= REGISTRY_MAX_SERVICES)
+	uid_t uid = service->owner_uid;
+	const struct service *existing = registry_find(&manager->registry, service->name);
+	if (!existing && manager->registry.count >= REGISTRY_MAX_SERVICES) {
+		quota_log_refusal(&manager->quota, QUOTA_NAMES, uid, "the table is full");
 		return reply_exception(call, BINDER_EX_ILLEGAL_STATE, "too many services");
+	}
+	/* A new name, or one another uid added, counts against this uid. */
+	if ((!existing || existing->owner_uid != uid) &&
+	    !quota_allows(&manager->quota, QUOTA_NAMES, uid,
+	                  registry_count_owned(&manager->registry, uid)))
+		return reply_exception(call, BINDER_EX_ILLEGAL_STATE,
+		                       "too many services for this uid");
 	int status = death_watch_acquire(&manager->death_watch, service->object);
 	if (status) {
 		log_warning("cannot watch '%s' for death: %s", service->name,
@@ -254,10 +263,16 @@ static int register_for_notifications(struct call *call)
 		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE, "callback is not remote");
 		goto out;
 	}
+	uid_t uid = call->caller->euid;
 	if (manager->notifications.count >= NOTIFICATIONS_MAX) {
-		log_warning("too many notification registrations: pid %d refused",
-		            (int)call->caller->pid);
+		quota_log_refusal(&manager->quota, QUOTA_NOTIFICATIONS, uid, "the table is full");
 		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE, "too many registrations");
+		goto out;
+	}
+	if (!quota_allows(&manager->quota, QUOTA_NOTIFICATIONS, uid,
+	                  notifications_count_owned(&manager->notifications, uid))) {
+		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE,
+		                         "too many registrations for this uid");
 		goto out;
 	}
 	status = death_watch_acquire(&manager->death_watch, callback);
@@ -265,7 +280,7 @@ static int register_for_notifications(struct call *call)
 		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE, "cannot link to death");
 		goto out;
 	}
-	status = notifications_add(&manager->notifications, name, callback);
+	status = notifications_add(&manager->notifications, name, callback, uid);
 	if (status) {
 		death_watch_release(&manager->death_watch, callback);
 		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE, "too many registrations");
