@@ -26,10 +26,14 @@ enum {
 	CODE_ADD = BINDER_FIRST_CALL_TRANSACTION,
 	CODE_CALL_BACK, /* (callback, depth): calls callback(depth - 1) */
 	CODE_GET_PID,
-	CODE_HOLD,        /* keeps the object passed */
-	CODE_GET_HELD,    /* returns it */
-	CODE_DEAD_STATUS, /* a handler that answers BINDER_DEAD_OBJECT */
+	CODE_HOLD,            /* keeps the object passed */
+	CODE_GET_HELD,        /* returns it */
+	CODE_DEAD_STATUS,     /* a handler that answers BINDER_DEAD_OBJECT */
+	CODE_POSITIVE_STATUS, /* a handler that answers POSITIVE_STATUS */
 };
+
+/* A positive transaction status: a failure on Android all the same. */
+#define POSITIVE_STATUS 7
 
 static binder_object *held;
 /* Set by the handler when the driver gave it the caller's security context. */
@@ -92,6 +96,8 @@ static int service_transact(binder_object *self, uint32_t code, binder_parcel *d
 		return binder_parcel_write_object(reply, held);
 	case CODE_DEAD_STATUS:
 		return BINDER_DEAD_OBJECT;
+	case CODE_POSITIVE_STATUS:
+		return POSITIVE_STATUS;
 	default:
 		return BINDER_UNKNOWN_TRANSACTION;
 	}
@@ -725,6 +731,42 @@ Test(runtime, unlink_after_a_dead_object_status, .timeout = 30)
 	binder_object_unref(manager);
 	binder_context_close(context);
 	binder_context_unref(context);
+}
+
+Test(runtime, positive_status_is_an_error, .timeout = 30)
+{
+	/* The child replies with a status-only reply (TF_STATUS_CODE) of 7:
+	 * a failure, whose status stays readable. A local object's handler
+	 * returning the same is reported the same way. */
+	pid_t pid = start_manager_child();
+	binder_context *context;
+	binder_object *manager, *local;
+	binder_parcel *reply = binder_parcel_new();
+
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_object_transact(manager, CODE_POSITIVE_STATUS, NULL, reply, 0),
+	             BINDER_POSITIVE_STATUS);
+	cr_assert_eq(binder_last_positive_status(), POSITIVE_STATUS);
+	cr_assert_eq(binder_parcel_data_size(reply), 0);
+	cr_assert_str_eq(binder_status_to_string(BINDER_POSITIVE_STATUS), "positive status");
+	/* Other statuses are unchanged; the object is alive. */
+	cr_assert_eq(binder_object_transact(manager, CODE_DEAD_STATUS, NULL, reply, 0),
+	             BINDER_DEAD_OBJECT);
+	cr_assert_eq(binder_object_ping(manager), 0);
+
+	cr_assert_eq(binder_object_new_local(context, "test.ILocal", &service_ops, NULL, &local),
+	             0);
+	cr_assert_eq(binder_object_transact(local, CODE_POSITIVE_STATUS, NULL, reply, 0),
+	             BINDER_POSITIVE_STATUS);
+	cr_assert_eq(binder_last_positive_status(), POSITIVE_STATUS);
+
+	binder_parcel_free(reply);
+	binder_object_unref(local);
+	binder_object_unref(manager);
+	binder_context_close(context);
+	binder_context_unref(context);
+	stop_child(pid);
 }
 
 static atomic_int destroyed;

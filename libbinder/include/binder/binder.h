@@ -235,7 +235,9 @@ bool binder_object_is_alive(const binder_object *object);
  * Returns the handler's status, or BINDER_DEAD_OBJECT (the object's
  * process died), BINDER_FAILED_TRANSACTION (the driver refused it: bad
  * objects, full receive area, ...), BINDER_BAD_VALUE (data holds objects
- * of another context).
+ * of another context). A positive status (Android counts any non-zero
+ * status as a failure) is returned as BINDER_POSITIVE_STATUS, and
+ * binder_last_positive_status() gives it.
  */
 int binder_object_transact(binder_object *object, uint32_t code, binder_parcel *data,
                            binder_parcel *reply, uint32_t flags);

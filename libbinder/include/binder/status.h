@@ -8,7 +8,8 @@
  * returns one of them from a transaction makes the caller see the same
  * value, as on Android.
  *
- * Thread-safety: everything here is pure.
+ * Thread-safety: everything here is pure but binder_last_positive_status,
+ * which is per thread.
  */
 #ifndef BINDER_STATUS_H
 #define BINDER_STATUS_H
@@ -45,6 +46,12 @@ enum binder_status {
 	BINDER_UNKNOWN_TRANSACTION = -EBADMSG,
 	BINDER_FDS_NOT_ALLOWED = INT32_MIN + 7,
 	BINDER_UNEXPECTED_NULL = INT32_MIN + 8,
+	/* The reply was a status (TF_STATUS_CODE, or a local handler's
+	 * return) that is positive. Android counts any non-zero status as a
+	 * failure; libbinder keeps the API's "negative is an error" rule by
+	 * returning this instead, and binder_last_positive_status() gives
+	 * the status itself. Not an AOSP value (AOSP returns the status). */
+	BINDER_POSITIVE_STATUS = INT32_MIN + 64,
 };
 
 /*
@@ -53,6 +60,15 @@ enum binder_status {
  * strerror's text, anything else "unknown status". The string is static.
  */
 const char *binder_status_to_string(int status);
+
+/*
+ * The positive status behind the last BINDER_POSITIVE_STATUS that a
+ * binder_object_transact (or a call built on it) returned on the calling
+ * thread: read it right after that call. 0 if the thread never got one.
+ * Thread-local, so safe from any thread; unlike the rest of this header
+ * it is not pure.
+ */
+int32_t binder_last_positive_status(void);
 
 #ifdef __cplusplus
 }

@@ -47,6 +47,8 @@ const char *binder_status_to_string(int status)
 		return "file descriptors not allowed";
 	case BINDER_UNEXPECTED_NULL:
 		return "unexpected null";
+	case BINDER_POSITIVE_STATUS:
+		return "positive status";
 	}
 	if (status < 0 && status > -4096) {
 		/* Static text (glibc), unlike strerror for unknown numbers. */

@@ -104,7 +104,7 @@ int binder_object_transact(binder_object *object, uint32_t code, binder_parcel *
 	if (!object || (flags & ~(uint32_t)(BINDER_FLAG_ONEWAY | TF_ACCEPT_FDS | TF_CLEAR_BUF)))
 		return BINDER_BAD_VALUE;
 	if (!object->local)
-		return transact_remote(object, code, data, reply, flags);
+		return positive_status_as_error(transact_remote(object, code, data, reply, flags));
 
 	/* A local object: its handler runs here, as AOSP's BBinder::transact. */
 	if (!data)
@@ -124,7 +124,7 @@ int binder_object_transact(binder_object *object, uint32_t code, binder_parcel *
 	}
 	binder_parcel_free(empty);
 	binder_parcel_free(ignored);
-	return status;
+	return positive_status_as_error(status);
 }
 
 int binder_object_ping(binder_object *object)

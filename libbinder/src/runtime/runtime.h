@@ -240,6 +240,12 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 int transact_local(binder_object *object, uint32_t code, binder_parcel *data, binder_parcel *reply,
                    const struct binder_caller *caller);
 
+/* positive_status.c */
+/* A transaction's status as binder_object_transact returns it: a
+ * positive one becomes BINDER_POSITIVE_STATUS (and is remembered for
+ * binder_last_positive_status); others are returned as they are. */
+int positive_status_as_error(int status);
+
 /* pool.c */
 void pool_spawn_looper(binder_context *context);
 
