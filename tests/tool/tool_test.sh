@@ -126,6 +126,10 @@ run call tool.test 1 i32:1 i32:2
 expect_error 1 "call without the interface token" "call tool.test 1: "
 run call tool.test 6
 expect_error 1 "status returned by the service" "call tool.test 6: "
+run call tool.test 8
+expect_error 1 "positive status returned by the service" \
+	"call tool.test 8: the service replied with status 42 (positive status)"
+[ -z "$out" ] || fail "a positive status printed a reply"
 run call tool.test 99
 expect_error 1 "unknown code" "call tool.test 99: "
 run call no.such.service 1 i32:1

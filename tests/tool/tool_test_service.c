@@ -12,6 +12,7 @@
  *   5 OBJECTS    -> ex, binder (itself), fd (/dev/null)
  *   6 DENY       returns BINDER_PERMISSION_DENIED as the transaction status
  *   7 DIE        the process exits without replying
+ *   8 POSITIVE   returns POSITIVE_STATUS (42) as the transaction status
  * Anything else: BINDER_UNKNOWN_TRANSACTION.
  */
 #include "binder/binder.h"
@@ -37,7 +38,11 @@ enum test_code {
 	TEST_OBJECTS = 5,
 	TEST_DENY = 6,
 	TEST_DIE = 7,
+	TEST_POSITIVE = 8,
 };
+
+/* A positive transaction status: a failure on Android all the same. */
+#define POSITIVE_STATUS 42
 
 static int add(binder_parcel *data, binder_parcel *reply)
 {
@@ -134,6 +139,8 @@ static int on_transact(binder_object *self, uint32_t code, binder_parcel *data,
 		return BINDER_PERMISSION_DENIED;
 	case TEST_DIE:
 		_exit(0);
+	case TEST_POSITIVE:
+		return POSITIVE_STATUS;
 	default:
 		return BINDER_UNKNOWN_TRANSACTION;
 	}

@@ -6,6 +6,7 @@
 #include "service_tool.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 static const char call_synopsis[] = "usage: binder-service call NAME CODE [--intf] [--oneway] "
@@ -155,6 +156,14 @@ static int send_call(binder_object *service, const struct call_request *request)
 	status =
 	        binder_object_transact(service, request->code, data, request->oneway ? NULL : reply,
 	                               request->oneway ? BINDER_FLAG_ONEWAY : 0);
+	if (status == BINDER_POSITIVE_STATUS) {
+		/* A status-only reply: a failure, as on Android. */
+		tool_error("call %s %u: the service replied with status %" PRId32
+		           " (positive status)",
+		           request->name, request->code, binder_last_positive_status());
+		exit_status = TOOL_EXIT_FAILED;
+		goto out;
+	}
 	if (status < 0) {
 		tool_error("call %s %u: %s", request->name, request->code,
 		           binder_status_to_string(status));
