@@ -37,8 +37,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "binder/export.h"
 #include "binder/parcel.h"
 #include "binder/status.h"
+#include "binder/version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -75,7 +77,7 @@ struct binder_context_options {
 };
 
 /* Fills options with the defaults. */
-void binder_context_options_init(struct binder_context_options *options);
+BINDER_API void binder_context_options_init(struct binder_context_options *options);
 
 /*
  * Opens a context (options NULL: the defaults). No thread serves it yet:
@@ -83,13 +85,14 @@ void binder_context_options_init(struct binder_context_options *options);
  * Errors: the device's (-ENOENT, -ECONNREFUSED, -ENODEV, ...), -ENOMEM,
  * BINDER_BAD_VALUE if the driver's protocol version is not ours.
  */
-int binder_context_new(const struct binder_context_options *options, binder_context **out);
-binder_context *binder_context_ref(binder_context *context);
+BINDER_API int binder_context_new(const struct binder_context_options *options,
+                                  binder_context **out);
+BINDER_API binder_context *binder_context_ref(binder_context *context);
 /* Drops a reference; the last one closes the context (from a helper
  * thread when it is dropped on one of the context's own binder threads,
  * which the close must wait for). Objects hold references on their
  * context. NULL is allowed. */
-void binder_context_unref(binder_context *context);
+BINDER_API void binder_context_unref(binder_context *context);
 
 /*
  * Ends the binder process now: threads in the pool leave it (join returns),
@@ -102,16 +105,16 @@ void binder_context_unref(binder_context *context);
  * handler, a pool thread; a polling thread between two calls may close).
  * Memory is freed when the last references go. Closing twice is 0.
  */
-int binder_context_close(binder_context *context);
+BINDER_API int binder_context_close(binder_context *context);
 
 /* Starts libbinder's first pool thread (BC_ENTER_LOOPER); more are started
  * as the driver asks, up to max_threads. Once: later calls are no-ops. */
-int binder_context_start_thread_pool(binder_context *context);
+BINDER_API int binder_context_start_thread_pool(binder_context *context);
 /* The calling thread serves the context (BC_ENTER_LOOPER) until the
  * context is closed; returns 0 then. */
-int binder_context_join_thread_pool(binder_context *context);
+BINDER_API int binder_context_join_thread_pool(binder_context *context);
 /* Changes max_threads (BINDER_SET_MAX_THREADS). */
-int binder_context_set_max_threads(binder_context *context, uint32_t max_threads);
+BINDER_API int binder_context_set_max_threads(binder_context *context, uint32_t max_threads);
 
 /*
  * For a program with its own event loop: the calling thread becomes a
@@ -121,8 +124,8 @@ int binder_context_set_max_threads(binder_context *context, uint32_t max_threads
  * the work that is there and returns without waiting. Call _poll_fd again
  * before each poll: the fd may change.
  */
-int binder_context_poll_fd(binder_context *context, int *fd);
-int binder_context_handle_polled_work(binder_context *context);
+BINDER_API int binder_context_poll_fd(binder_context *context, int *fd);
+BINDER_API int binder_context_handle_polled_work(binder_context *context);
 
 /*
  * Sets the security context that the context's later calls carry to the
@@ -144,13 +147,13 @@ int binder_context_handle_polled_work(binder_context *context);
  * Thread-safety: may be called from any thread, handlers included; calls
  * that other threads send meanwhile get either label.
  */
-int binder_context_set_security_context(binder_context *context, const char *label);
+BINDER_API int binder_context_set_security_context(binder_context *context, const char *label);
 
 /* Makes object (a local object of this context) the context manager,
  * handle 0. BINDER_PERMISSION_DENIED / -EBUSY if there is one already. */
-int binder_context_become_manager(binder_context *context, binder_object *object);
+BINDER_API int binder_context_become_manager(binder_context *context, binder_object *object);
 /* A proxy for handle 0, the context manager (servicemanager). */
-int binder_context_get_manager(binder_context *context, binder_object **out);
+BINDER_API int binder_context_get_manager(binder_context *context, binder_object **out);
 
 /* ---- objects ---- */
 
@@ -194,11 +197,11 @@ struct binder_local_ops {
  * registered anywhere until the object is sent in a parcel or added to
  * servicemanager.
  */
-int binder_object_new_local(binder_context *context, const char *descriptor,
-                            const struct binder_local_ops *ops, void *user_data,
-                            binder_object **out);
-binder_object *binder_object_ref(binder_object *object);
-void binder_object_unref(binder_object *object);
+BINDER_API int binder_object_new_local(binder_context *context, const char *descriptor,
+                                       const struct binder_local_ops *ops, void *user_data,
+                                       binder_object **out);
+BINDER_API binder_object *binder_object_ref(binder_object *object);
+BINDER_API void binder_object_unref(binder_object *object);
 
 /*
  * Asks the driver for the caller's security context on every transaction
@@ -210,23 +213,23 @@ void binder_object_unref(binder_object *object);
  * whose security module has no label for the caller fails such calls.
  * BINDER_INVALID_OPERATION for a proxy.
  */
-int binder_object_request_security_context(binder_object *object);
+BINDER_API int binder_object_request_security_context(binder_object *object);
 
-bool binder_object_is_local(const binder_object *object);
+BINDER_API bool binder_object_is_local(const binder_object *object);
 /* Whether the driver holds a strong reference on a local object for
  * other processes now (between its BR_ACQUIRE and BR_RELEASE); false for
  * a proxy. */
-bool binder_object_has_remote_references(binder_object *object);
+BINDER_API bool binder_object_has_remote_references(binder_object *object);
 /* The context the object belongs to (borrowed). */
-binder_context *binder_object_context(const binder_object *object);
+BINDER_API binder_context *binder_object_context(const binder_object *object);
 /* A local object's user_data (NULL for a proxy). */
-void *binder_object_user_data(const binder_object *object);
+BINDER_API void *binder_object_user_data(const binder_object *object);
 /* A proxy's handle in its context; -1 for a local object. */
-int32_t binder_object_handle(const binder_object *object);
+BINDER_API int32_t binder_object_handle(const binder_object *object);
 /* False once libbinder knows a proxy's object died: its death was
  * delivered, a call got the driver's dead reply, or the context closed.
  * (Without a death link, a death is learnt at the next call.) */
-bool binder_object_is_alive(const binder_object *object);
+BINDER_API bool binder_object_is_alive(const binder_object *object);
 
 /*
  * Sends a transaction to object and, unless flags has BINDER_FLAG_ONEWAY,
@@ -239,13 +242,13 @@ bool binder_object_is_alive(const binder_object *object);
  * status as a failure) is returned as BINDER_POSITIVE_STATUS, and
  * binder_last_positive_status() gives it.
  */
-int binder_object_transact(binder_object *object, uint32_t code, binder_parcel *data,
-                           binder_parcel *reply, uint32_t flags);
+BINDER_API int binder_object_transact(binder_object *object, uint32_t code, binder_parcel *data,
+                                      binder_parcel *reply, uint32_t flags);
 /* PING_TRANSACTION: 0 if the object answers. */
-int binder_object_ping(binder_object *object);
+BINDER_API int binder_object_ping(binder_object *object);
 /* The object's interface descriptor (INTERFACE_TRANSACTION); *descriptor
  * is malloc'ed, the caller frees it. */
-int binder_object_get_descriptor(binder_object *object, char **descriptor);
+BINDER_API int binder_object_get_descriptor(binder_object *object, char **descriptor);
 
 /* Called once when the object of a proxy dies, on a binder thread. */
 typedef void (*binder_death_handler)(binder_object *who, void *cookie);
@@ -256,11 +259,13 @@ typedef void (*binder_death_handler)(binder_object *who, void *cookie);
  * Deaths are delivered by the context's binder threads: start a pool,
  * join it or poll, or they wait for the next call on this thread.
  */
-int binder_object_link_to_death(binder_object *proxy, binder_death_handler handler, void *cookie);
+BINDER_API int binder_object_link_to_death(binder_object *proxy, binder_death_handler handler,
+                                           void *cookie);
 /* Undoes a link: BINDER_NAME_NOT_FOUND if not linked, BINDER_DEAD_OBJECT
  * if the death was already delivered (or the context closed: links are
  * then dropped uncalled). After it returns 0 the handler is not called. */
-int binder_object_unlink_to_death(binder_object *proxy, binder_death_handler handler, void *cookie);
+BINDER_API int binder_object_unlink_to_death(binder_object *proxy, binder_death_handler handler,
+                                             void *cookie);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,8 @@
 
 #include <stddef.h>
 
+#include "binder/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -48,7 +50,7 @@ enum binder_device_backend {
  * binderd's default socket. The returned string is static or from the
  * environment: do not free it.
  */
-const char *binder_device_default_path(void);
+BINDER_API const char *binder_device_default_path(void);
 
 /*
  * Opens the device at path (NULL: binder_device_default_path()). Picks the
@@ -56,10 +58,10 @@ const char *binder_device_default_path(void);
  * device nor a socket. flags: 0 or O_NONBLOCK (then BINDER_WRITE_READ with
  * a read part returns -EAGAIN instead of waiting). On success *out is set.
  */
-int binder_device_open(const char *path, int flags, binder_device **out);
+BINDER_API int binder_device_open(const char *path, int flags, binder_device **out);
 
 /* Which backend the device uses. */
-enum binder_device_backend binder_device_backend(const binder_device *device);
+BINDER_API enum binder_device_backend binder_device_backend(const binder_device *device);
 
 /*
  * Maps the receive area (the binder mmap), read-only, of size bytes
@@ -67,7 +69,7 @@ enum binder_device_backend binder_device_backend(const binder_device *device);
  * second time. On success *addr is where it is mapped; the mapping lives
  * until binder_device_close().
  */
-int binder_device_mmap(binder_device *device, size_t size, void **addr);
+BINDER_API int binder_device_mmap(binder_device *device, size_t size, void **addr);
 
 /*
  * Issues a binder ioctl (BINDER_WRITE_READ, BINDER_VERSION,
@@ -79,7 +81,7 @@ int binder_device_mmap(binder_device *device, size_t size, void **addr);
  * Returns 0 or -errno (e.g. -EAGAIN, -EINVAL, -EBUSY, -EPERM, -ENOTCONN
  * when binderd went away).
  */
-int binder_device_ioctl(binder_device *device, unsigned long cmd, void *arg);
+BINDER_API int binder_device_ioctl(binder_device *device, unsigned long cmd, void *arg);
 
 /*
  * A file descriptor the calling thread can poll (POLLIN) for binder work,
@@ -88,7 +90,7 @@ int binder_device_ioctl(binder_device *device, unsigned long cmd, void *arg);
  * then call BINDER_WRITE_READ. Call again before each poll: the fd may be
  * per thread. Owned by the device: do not close it. Returns fd or -errno.
  */
-int binder_device_poll_fd(binder_device *device);
+BINDER_API int binder_device_poll_fd(binder_device *device);
 
 /*
  * Replaces the security context (label) that the process's later
@@ -108,7 +110,7 @@ int binder_device_poll_fd(binder_device *device);
  * away. Serialised with the device's other process-wide requests; safe to
  * call from any thread.
  */
-int binder_device_set_security_context(binder_device *device, const char *label);
+BINDER_API int binder_device_set_security_context(binder_device *device, const char *label);
 
 /*
  * Makes every thread waiting in BINDER_WRITE_READ on device return, for
@@ -118,7 +120,7 @@ int binder_device_set_security_context(binder_device *device, const char *label)
  * (their read returns with no work) and later calls work as before.
  * Callers check their own "closing" flag after each call.
  */
-void binder_device_interrupt(binder_device *device);
+BINDER_API void binder_device_interrupt(binder_device *device);
 
 /*
  * For a caller about to close device whose received buffers may still be
@@ -128,13 +130,13 @@ void binder_device_interrupt(binder_device *device);
  * with munmap(*addr, *size). No other thread may use the device from now
  * on. -ENOMEM (the area is then left as it was), -EINVAL if not mapped.
  */
-int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *size);
+BINDER_API int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *size);
 
 /*
  * Closes the device and unmaps its area. The device must not be in use by
  * another thread. NULL is allowed.
  */
-void binder_device_close(binder_device *device);
+BINDER_API void binder_device_close(binder_device *device);
 
 #ifdef __cplusplus
 }

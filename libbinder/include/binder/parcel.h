@@ -47,6 +47,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "binder/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -55,14 +57,14 @@ typedef struct binder_parcel binder_parcel;
 typedef struct binder_object binder_object;
 
 /* An empty parcel. NULL when out of memory. */
-binder_parcel *binder_parcel_new(void);
+BINDER_API binder_parcel *binder_parcel_new(void);
 
 /* Frees parcel, its object references and owned fds. NULL is allowed. */
-void binder_parcel_free(binder_parcel *parcel);
+BINDER_API void binder_parcel_free(binder_parcel *parcel);
 
 /* Empties parcel (as if new): drops objects, closes owned fds, returns a
  * received buffer to the driver. */
-void binder_parcel_reset(binder_parcel *parcel);
+BINDER_API void binder_parcel_reset(binder_parcel *parcel);
 
 /* Calls on_release(arg) once, when parcel's contents are next released
  * (binder_parcel_free or binder_parcel_reset), after the object references
@@ -71,96 +73,101 @@ void binder_parcel_reset(binder_parcel *parcel);
  * reply and this thread handled what the driver sent before its
  * BR_TRANSACTION_COMPLETE (the reference counts of the objects in it, for
  * one): the point from which the sender knows what the receiver holds. */
-void binder_parcel_on_release(binder_parcel *parcel, void (*on_release)(void *arg), void *arg);
+BINDER_API void binder_parcel_on_release(binder_parcel *parcel, void (*on_release)(void *arg),
+                                         void *arg);
 
 /* Size of the data in bytes. */
-size_t binder_parcel_data_size(const binder_parcel *parcel);
+BINDER_API size_t binder_parcel_data_size(const binder_parcel *parcel);
 /* The read/write position, in bytes from the start. */
-size_t binder_parcel_position(const binder_parcel *parcel);
+BINDER_API size_t binder_parcel_position(const binder_parcel *parcel);
 /* Moves the position; BINDER_BAD_VALUE past the end of the data. */
-int binder_parcel_set_position(binder_parcel *parcel, size_t position);
+BINDER_API int binder_parcel_set_position(binder_parcel *parcel, size_t position);
 /* Bytes left to read after the position. */
-size_t binder_parcel_data_available(const binder_parcel *parcel);
+BINDER_API size_t binder_parcel_data_available(const binder_parcel *parcel);
 
 /*
  * Writes. Each appends at the position (which is normally the end) and
  * moves it past what was written. Errors: BINDER_NO_MEMORY; writing into
  * a received parcel gives BINDER_INVALID_OPERATION (reset it first).
  */
-int binder_parcel_write_int32(binder_parcel *parcel, int32_t value);
-int binder_parcel_write_uint32(binder_parcel *parcel, uint32_t value);
-int binder_parcel_write_int64(binder_parcel *parcel, int64_t value);
-int binder_parcel_write_uint64(binder_parcel *parcel, uint64_t value);
-int binder_parcel_write_float(binder_parcel *parcel, float value);
-int binder_parcel_write_double(binder_parcel *parcel, double value);
-int binder_parcel_write_bool(binder_parcel *parcel, bool value);
-int binder_parcel_write_byte(binder_parcel *parcel, int8_t value);
+BINDER_API int binder_parcel_write_int32(binder_parcel *parcel, int32_t value);
+BINDER_API int binder_parcel_write_uint32(binder_parcel *parcel, uint32_t value);
+BINDER_API int binder_parcel_write_int64(binder_parcel *parcel, int64_t value);
+BINDER_API int binder_parcel_write_uint64(binder_parcel *parcel, uint64_t value);
+BINDER_API int binder_parcel_write_float(binder_parcel *parcel, float value);
+BINDER_API int binder_parcel_write_double(binder_parcel *parcel, double value);
+BINDER_API int binder_parcel_write_bool(binder_parcel *parcel, bool value);
+BINDER_API int binder_parcel_write_byte(binder_parcel *parcel, int8_t value);
 /* length bytes, padded to 4 (no length prefix). */
-int binder_parcel_write_raw(binder_parcel *parcel, const void *bytes, size_t length);
+BINDER_API int binder_parcel_write_raw(binder_parcel *parcel, const void *bytes, size_t length);
 /* A byte array; bytes NULL writes a null array (length is then ignored).
  * BINDER_BAD_VALUE if length > INT32_MAX. */
-int binder_parcel_write_byte_array(binder_parcel *parcel, const void *bytes, size_t length);
+BINDER_API int binder_parcel_write_byte_array(binder_parcel *parcel, const void *bytes,
+                                              size_t length);
 /* A String8 from a UTF-8 C string; NULL writes a null string. The bytes
  * are written as given (BINDER_BAD_VALUE if not valid UTF-8). */
-int binder_parcel_write_string8(binder_parcel *parcel, const char *utf8);
+BINDER_API int binder_parcel_write_string8(binder_parcel *parcel, const char *utf8);
 /* A String16 from a UTF-8 C string (converted); NULL writes a null
  * string. BINDER_BAD_VALUE if utf8 is not valid UTF-8. */
-int binder_parcel_write_string16(binder_parcel *parcel, const char *utf8);
+BINDER_API int binder_parcel_write_string16(binder_parcel *parcel, const char *utf8);
 /* A String16 from length UTF-16 units; units NULL writes a null string. */
-int binder_parcel_write_string16_units(binder_parcel *parcel, const uint16_t *units, size_t length);
+BINDER_API int binder_parcel_write_string16_units(binder_parcel *parcel, const uint16_t *units,
+                                                  size_t length);
 /* A binder object (local object or proxy; NULL writes a null binder). The
  * parcel takes its own reference on object. */
-int binder_parcel_write_object(binder_parcel *parcel, binder_object *object);
+BINDER_API int binder_parcel_write_object(binder_parcel *parcel, binder_object *object);
 /* A file descriptor. The parcel does not own fd: keep it open until the
  * parcel is sent or freed. BINDER_BAD_VALUE if fd < 0. */
-int binder_parcel_write_fd(binder_parcel *parcel, int fd);
+BINDER_API int binder_parcel_write_fd(binder_parcel *parcel, int fd);
 /* A duplicate of fd (F_DUPFD_CLOEXEC), owned by the parcel. */
-int binder_parcel_write_dup_fd(binder_parcel *parcel, int fd);
+BINDER_API int binder_parcel_write_dup_fd(binder_parcel *parcel, int fd);
 /* The interface token that AOSP's writeInterfaceToken writes. */
-int binder_parcel_write_interface_token(binder_parcel *parcel, const char *descriptor);
+BINDER_API int binder_parcel_write_interface_token(binder_parcel *parcel, const char *descriptor);
 
 /*
  * Reads. Each reads at the position and moves it past what was read; on
  * failure the position does not move and *out is left alone.
  */
-int binder_parcel_read_int32(binder_parcel *parcel, int32_t *out);
-int binder_parcel_read_uint32(binder_parcel *parcel, uint32_t *out);
-int binder_parcel_read_int64(binder_parcel *parcel, int64_t *out);
-int binder_parcel_read_uint64(binder_parcel *parcel, uint64_t *out);
-int binder_parcel_read_float(binder_parcel *parcel, float *out);
-int binder_parcel_read_double(binder_parcel *parcel, double *out);
+BINDER_API int binder_parcel_read_int32(binder_parcel *parcel, int32_t *out);
+BINDER_API int binder_parcel_read_uint32(binder_parcel *parcel, uint32_t *out);
+BINDER_API int binder_parcel_read_int64(binder_parcel *parcel, int64_t *out);
+BINDER_API int binder_parcel_read_uint64(binder_parcel *parcel, uint64_t *out);
+BINDER_API int binder_parcel_read_float(binder_parcel *parcel, float *out);
+BINDER_API int binder_parcel_read_double(binder_parcel *parcel, double *out);
 /* BINDER_BAD_VALUE unless the int32 is 0 or 1. */
-int binder_parcel_read_bool(binder_parcel *parcel, bool *out);
-int binder_parcel_read_byte(binder_parcel *parcel, int8_t *out);
+BINDER_API int binder_parcel_read_bool(binder_parcel *parcel, bool *out);
+BINDER_API int binder_parcel_read_byte(binder_parcel *parcel, int8_t *out);
 /* Copies length bytes (and skips their padding). */
-int binder_parcel_read_raw(binder_parcel *parcel, void *bytes, size_t length);
+BINDER_API int binder_parcel_read_raw(binder_parcel *parcel, void *bytes, size_t length);
 /* A byte array: *bytes points into the parcel (borrowed), *length its
  * size; a null array gives *bytes NULL and *length -1. */
-int binder_parcel_read_byte_array(binder_parcel *parcel, const void **bytes, int32_t *length);
+BINDER_API int binder_parcel_read_byte_array(binder_parcel *parcel, const void **bytes,
+                                             int32_t *length);
 /* A String8: *utf8 points into the parcel (borrowed, NUL-terminated);
  * NULL for a null string. BINDER_BAD_VALUE if the terminator is missing. */
-int binder_parcel_read_string8(binder_parcel *parcel, const char **utf8);
+BINDER_API int binder_parcel_read_string8(binder_parcel *parcel, const char **utf8);
 /* A String16 converted to UTF-8: *utf8 is malloc'ed (caller frees), NULL
  * for a null string. BINDER_BAD_VALUE for unpaired surrogates or a
  * missing terminator. */
-int binder_parcel_read_string16(binder_parcel *parcel, char **utf8);
+BINDER_API int binder_parcel_read_string16(binder_parcel *parcel, char **utf8);
 /* A String16 as UTF-16 units: *units points into the parcel (borrowed,
  * followed by a 0 unit), *length in units; NULL and 0 for null. */
-int binder_parcel_read_string16_units(binder_parcel *parcel, const uint16_t **units, size_t *length);
+BINDER_API int binder_parcel_read_string16_units(binder_parcel *parcel, const uint16_t **units,
+                                                 size_t *length);
 /* A binder object: *object is a new reference the caller unrefs (NULL for
  * a null binder). BINDER_BAD_TYPE if no binder object was written at the
  * position. An object received from another process becomes a proxy of
  * the parcel's context, or the local object itself when it comes home. */
-int binder_parcel_read_object(binder_parcel *parcel, binder_object **object);
+BINDER_API int binder_parcel_read_object(binder_parcel *parcel, binder_object **object);
 /* A file descriptor: *fd stays owned by the parcel (closed when it is
  * freed); dup it to keep it. BINDER_BAD_TYPE if no fd is at the position. */
-int binder_parcel_read_fd(binder_parcel *parcel, int *fd);
+BINDER_API int binder_parcel_read_fd(binder_parcel *parcel, int *fd);
 /* A file descriptor duplicated for the caller (F_DUPFD_CLOEXEC). */
-int binder_parcel_read_dup_fd(binder_parcel *parcel, int *fd);
+BINDER_API int binder_parcel_read_dup_fd(binder_parcel *parcel, int *fd);
 /* Reads an interface token and checks it names descriptor:
  * BINDER_PERMISSION_DENIED if another descriptor (as AOSP's stubs do),
  * BINDER_BAD_TYPE if there is no token. */
-int binder_parcel_enforce_interface(binder_parcel *parcel, const char *descriptor);
+BINDER_API int binder_parcel_enforce_interface(binder_parcel *parcel, const char *descriptor);
 
 /*
  * AIDL's status header, which AIDL-generated methods write at the start
@@ -183,16 +190,16 @@ enum binder_exception {
 };
 /* Writes the header; message may be NULL. service_error is written only
  * for BINDER_EX_SERVICE_SPECIFIC. */
-int binder_parcel_write_exception(binder_parcel *parcel, int32_t exception, const char *message,
-				  int32_t service_error);
+BINDER_API int binder_parcel_write_exception(binder_parcel *parcel, int32_t exception,
+                                             const char *message, int32_t service_error);
 /* Same as binder_parcel_write_exception(parcel, BINDER_EX_NONE, NULL, 0). */
-int binder_parcel_write_no_exception(binder_parcel *parcel);
+BINDER_API int binder_parcel_write_no_exception(binder_parcel *parcel);
 /* Reads the header. *exception gets the code; when message is not NULL
  * *message gets the message (malloc'ed, caller frees; NULL if none);
  * when service_error is not NULL it gets the service error code (0 unless
  * EX_SERVICE_SPECIFIC). */
-int binder_parcel_read_exception(binder_parcel *parcel, int32_t *exception, char **message,
-				 int32_t *service_error);
+BINDER_API int binder_parcel_read_exception(binder_parcel *parcel, int32_t *exception,
+                                            char **message, int32_t *service_error);
 
 /*
  * The raw view, for code that forwards parcels it does not understand
@@ -218,12 +225,13 @@ struct binder_parcel_object {
 /* The data bytes (borrowed; NULL when empty). The bytes at an object's
  * offset are a struct flat_binder_object meaningful only to the driver of
  * this process: forward the object, not those bytes. */
-const uint8_t *binder_parcel_data(const binder_parcel *parcel);
+BINDER_API const uint8_t *binder_parcel_data(const binder_parcel *parcel);
 /* How many objects (binders and fds) the parcel holds. */
-size_t binder_parcel_object_count(const binder_parcel *parcel);
+BINDER_API size_t binder_parcel_object_count(const binder_parcel *parcel);
 /* The index-th object, in offset order. BINDER_BAD_INDEX if index is out
  * of range; a binder from another process becomes a proxy here. */
-int binder_parcel_object_at(binder_parcel *parcel, size_t index, struct binder_parcel_object *out);
+BINDER_API int binder_parcel_object_at(binder_parcel *parcel, size_t index,
+                                       struct binder_parcel_object *out);
 /*
  * Builds a new parcel from size bytes of data and count objects (sorted
  * by offset, not overlapping, each offset 4-aligned with room for a
@@ -232,15 +240,15 @@ int binder_parcel_object_at(binder_parcel *parcel, size_t index, struct binder_p
  * reference from the parcel; fds are duplicated. BINDER_BAD_VALUE for
  * objects that do not fit these rules.
  */
-int binder_parcel_new_from_raw(const void *data, size_t size,
-			       const struct binder_parcel_object *objects, size_t count,
-			       binder_parcel **out);
+BINDER_API int binder_parcel_new_from_raw(const void *data, size_t size,
+                                          const struct binder_parcel_object *objects, size_t count,
+                                          binder_parcel **out);
 /*
  * The same into an existing parcel (a handler's reply, say), which is
  * reset first. On failure parcel is left empty.
  */
-int binder_parcel_assign_raw(binder_parcel *parcel, const void *data, size_t size,
-			     const struct binder_parcel_object *objects, size_t count);
+BINDER_API int binder_parcel_assign_raw(binder_parcel *parcel, const void *data, size_t size,
+                                        const struct binder_parcel_object *objects, size_t count);
 
 #ifdef __cplusplus
 }

@@ -54,21 +54,23 @@ enum binder_service_manager_code {
 
 /* Registers service (a local object of context, or a proxy) under name.
  * Names: 1 to 127 bytes of [A-Za-z0-9_.\-/@]. */
-int binder_service_manager_add(binder_context *context, const char *name, binder_object *service);
+BINDER_API int binder_service_manager_add(binder_context *context, const char *name,
+                                          binder_object *service);
 
 /* The service called name, now: BINDER_NAME_NOT_FOUND if there is none. */
-int binder_service_manager_check(binder_context *context, const char *name, binder_object **out);
+BINDER_API int binder_service_manager_check(binder_context *context, const char *name,
+                                            binder_object **out);
 
 /* The service called name, waiting up to timeout_ms for it to be added
  * (negative: BINDER_SERVICE_MANAGER_DEFAULT_WAIT_MS). BINDER_NAME_NOT_FOUND
  * if it did not appear in time. */
-int binder_service_manager_get(binder_context *context, const char *name, int timeout_ms,
-			       binder_object **out);
+BINDER_API int binder_service_manager_get(binder_context *context, const char *name, int timeout_ms,
+                                          binder_object **out);
 
 /* The names of all services, sorted: *names is an array of *count
  * malloc'ed strings, freed with binder_service_manager_free_names. */
-int binder_service_manager_list(binder_context *context, char ***names, size_t *count);
-void binder_service_manager_free_names(char **names, size_t count);
+BINDER_API int binder_service_manager_list(binder_context *context, char ***names, size_t *count);
+BINDER_API void binder_service_manager_free_names(char **names, size_t count);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "binder/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -59,7 +61,7 @@ enum binder_status {
  * logs and messages. Any int is accepted: an unknown negative errno gets
  * strerror's text, anything else "unknown status". The string is static.
  */
-const char *binder_status_to_string(int status);
+BINDER_API const char *binder_status_to_string(int status);
 
 /*
  * The positive status behind the last BINDER_POSITIVE_STATUS that a
@@ -68,7 +70,7 @@ const char *binder_status_to_string(int status);
  * Thread-local, so safe from any thread; unlike the rest of this header
  * it is not pure.
  */
-int32_t binder_last_positive_status(void);
+BINDER_API int32_t binder_last_positive_status(void);
 
 #ifdef __cplusplus
 }
