@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "log_internal.h"
 #include "object_internal.h"
 #include "parcel_internal.h"
 
@@ -124,15 +125,18 @@ void binder_context_unref(binder_context *context)
 		 * and frees the context once every thread has left it. */
 		pthread_attr_t attributes;
 		pthread_t closer;
+		int error;
 
 		pthread_attr_init(&attributes);
 		pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&closer, &attributes, close_and_free, context) == 0) {
-			pthread_attr_destroy(&attributes);
-			return;
-		}
+		error = pthread_create(&closer, &attributes, close_and_free, context);
 		pthread_attr_destroy(&attributes);
 		/* No thread: leave it open rather than free it under us. */
+		if (error)
+			runtime_log(
+			        BINDER_LOG_ERROR,
+			        "cannot close a context: no thread to close it (%s); it stays open",
+			        binder_status_to_string(-error));
 		return;
 	}
 	context_free(context);
@@ -163,6 +167,7 @@ int binder_context_close(binder_context *context)
 {
 	struct binder_thread_state *state;
 	binder_object *manager, *unheld;
+	int status;
 
 	if (!context)
 		return BINDER_BAD_VALUE;
@@ -192,9 +197,17 @@ int binder_context_close(binder_context *context)
 	/* No thread is in the device now, and none can enter it. Received
 	 * parcels may still be read: their bytes stay, in a private copy of
 	 * the area that lives as long as the context. */
-	if (binder_device_keep_area_copy(context->device, &context->kept_area,
-	                                 &context->kept_area_size))
+	status = binder_device_keep_area_copy(context->device, &context->kept_area,
+	                                      &context->kept_area_size);
+	if (status) {
+		/* -EINVAL is expected in a forked child: the area is the
+		 * parent's. Out of memory is a real loss. */
+		if (status == BINDER_NO_MEMORY)
+			runtime_log(BINDER_LOG_ERROR,
+			            "closing a context: no memory to keep its receive area: "
+			            "parcels received before are no longer readable");
 		context->kept_area = NULL;
+	}
 	binder_device_close(context->device);
 	context->device = NULL;
 

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "log_internal.h"
 #include "parcel_internal.h"
 
 /* The kernel's largest receive area: only this much of a bigger mapping
@@ -78,6 +79,11 @@ int ipc_talk(struct binder_thread_state *state, bool read)
 	do {
 		status = binder_device_ioctl(state->context->device, BINDER_WRITE_READ, &bwr);
 	} while (status == -EINTR);
+	if (status == 0 && bwr.write_consumed < bwr.write_size)
+		runtime_log(
+		        BINDER_LOG_ERROR,
+		        "the driver took %llu of %llu bytes of commands: the rest is sent again",
+		        (unsigned long long)bwr.write_consumed, (unsigned long long)bwr.write_size);
 	if (bwr.write_consumed > 0) {
 		if (bwr.write_consumed < state->out_size)
 			memmove(state->out, state->out + bwr.write_consumed,
@@ -89,12 +95,16 @@ int ipc_talk(struct binder_thread_state *state, bool read)
 		state->in_position = 0;
 	}
 	if (status) {
+		bool gone = context_closing(state->context) || status == -ENOTCONN ||
+		            status == -EPIPE || status == -ECONNRESET;
+
 		/* A failed write would fail again: drop what is left of it. */
+		if (state->out_size && !gone)
+			runtime_log(BINDER_LOG_ERROR,
+			            "BINDER_WRITE_READ failed (%s): %zu bytes of commands dropped",
+			            binder_status_to_string(status), state->out_size);
 		state->out_size = 0;
-		if (context_closing(state->context) || status == -ENOTCONN || status == -EPIPE ||
-		    status == -ECONNRESET)
-			return BINDER_DEAD_OBJECT;
-		return status;
+		return gone ? BINDER_DEAD_OBJECT : status;
 	}
 	return 0;
 }
@@ -335,6 +345,12 @@ static int execute_transaction(struct binder_thread_state *state, uint32_t comma
 		status = transact_local(object, transaction->code, data, reply, &caller);
 		state->handler_depth--;
 	}
+	if (status != 0 && (transaction->flags & TF_ONE_WAY))
+		/* Nobody waits for it: this is its only trace (AOSP logs it). */
+		runtime_log(BINDER_LOG_WARN, "oneway transaction %#x to %s failed: %s (dropped)",
+		            transaction->code,
+		            object && object->descriptor ? object->descriptor : "an unknown object",
+		            binder_status_to_string(status));
 	/* BC_FREE_BUFFER goes out with the reply. */
 	binder_parcel_free(data);
 	if (!(transaction->flags & TF_ONE_WAY))
@@ -342,6 +358,24 @@ static int execute_transaction(struct binder_thread_state *state, uint32_t comma
 	binder_parcel_free(reply);
 	binder_object_unref(object);
 	return 0;
+}
+
+/* BR commands the kernel defines that ipc_execute has no use for: they are
+ * skipped quietly; anything else is unknown. */
+static bool known_unused_command(uint32_t command)
+{
+	switch (command) {
+	case BR_ACQUIRE_RESULT:
+	case BR_ATTEMPT_ACQUIRE:
+	case BR_DEAD_REPLY:
+	case BR_FAILED_REPLY:
+	case BR_FROZEN_REPLY:
+	case BR_ONEWAY_SPAM_SUSPECT:
+	case BR_TRANSACTION_PENDING_FROZEN:
+		return true;
+	default:
+		return false;
+	}
 }
 
 int ipc_execute(struct binder_thread_state *state, uint32_t command)
@@ -359,7 +393,11 @@ int ipc_execute(struct binder_thread_state *state, uint32_t command)
 	case BR_FINISHED:
 		return 0;
 	case BR_ERROR:
-		return take(state, &value, sizeof(value));
+		if (take(state, &value, sizeof(value)))
+			return BINDER_NOT_ENOUGH_DATA;
+		runtime_log(BINDER_LOG_ERROR, "the driver sent BR_ERROR %d (%s)", (int)value,
+		            binder_status_to_string(value));
+		return 0;
 	case BR_SPAWN_LOOPER:
 		pool_spawn_looper(context);
 		return 0;
@@ -396,6 +434,9 @@ int ipc_execute(struct binder_thread_state *state, uint32_t command)
 	default:
 		/* Commands this library does not use (BR_FROZEN_*, BR_ONEWAY_
 		 * SPAM_SUSPECT, ...): skip their payload. */
+		runtime_log(known_unused_command(command) ? BINDER_LOG_DEBUG : BINDER_LOG_ERROR,
+		            "%s command %#x from the driver skipped",
+		            known_unused_command(command) ? "unused" : "unknown", command);
 		if (state->in_size - state->in_position < size)
 			return BINDER_NOT_ENOUGH_DATA;
 		state->in_position += size;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "log_internal.h"
+
 struct pool_thread_start {
 	binder_context *context;
 	bool enter;
@@ -86,7 +88,12 @@ static int spawn(binder_context *context, bool enter)
 
 void pool_spawn_looper(binder_context *context)
 {
-	spawn(context, false);
+	int status = spawn(context, false);
+
+	/* The driver asked for a thread and nobody else hears of this. */
+	if (status < 0 && status != BINDER_DEAD_OBJECT)
+		runtime_log(BINDER_LOG_ERROR, "cannot start a pool thread: %s",
+		            binder_status_to_string(status));
 }
 
 int binder_context_start_thread_pool(binder_context *context)
