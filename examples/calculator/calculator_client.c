@@ -17,10 +17,21 @@
 #include <string.h>
 
 #include <binder/binder.h>
+#include <binder/device.h>
 #include <binder/parcel.h>
 #include <binder/service_manager.h>
 
 #include "calculator.h"
+
+#define PROGRAM "calculator_client"
+
+/* A servicemanager call that fails with BINDER_DEAD_OBJECT found nobody
+ * serving handle 0 on the device: servicemanager is not running there. */
+static void print_no_context_manager(void)
+{
+	fprintf(stderr, "%s: no context manager on %s (is servicemanager running?)\n", PROGRAM,
+	        binder_device_default_path());
+}
 
 static int usage(void)
 {
@@ -117,7 +128,9 @@ int main(int argc, char **argv)
 	 * result is a proxy: calls on it go to the service's process. */
 	binder_object *calculator = NULL;
 	status = binder_service_manager_get(context, CALCULATOR_SERVICE_NAME, -1, &calculator);
-	if (status != 0) {
+	if (status == BINDER_DEAD_OBJECT) {
+		print_no_context_manager();
+	} else if (status != 0) {
 		fprintf(stderr, "calculator_client: no service \"%s\": %s\n",
 		        CALCULATOR_SERVICE_NAME, binder_status_to_string(status));
 	} else {

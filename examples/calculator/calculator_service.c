@@ -17,10 +17,21 @@
 #include <stdio.h>
 
 #include <binder/binder.h>
+#include <binder/device.h>
 #include <binder/parcel.h>
 #include <binder/service_manager.h>
 
 #include "calculator.h"
+
+#define PROGRAM "calculator_service"
+
+/* A servicemanager call that fails with BINDER_DEAD_OBJECT found nobody
+ * serving handle 0 on the device: servicemanager is not running there. */
+static void print_no_context_manager(void)
+{
+	fprintf(stderr, "%s: no context manager on %s (is servicemanager running?)\n", PROGRAM,
+	        binder_device_default_path());
+}
 
 /*
  * add and sub: read the two arguments, compute, and write the reply as an
@@ -119,7 +130,9 @@ int main(int argc, char **argv)
 	 * and forgets the name when this process dies. */
 	if (status == 0) {
 		status = binder_service_manager_add(context, name, calculator);
-		if (status != 0)
+		if (status == BINDER_DEAD_OBJECT)
+			print_no_context_manager();
+		else if (status != 0)
 			fprintf(stderr, "calculator_service: error: cannot add \"%s\": %s\n", name,
 			        binder_status_to_string(status));
 	} else {

@@ -18,10 +18,21 @@
 #include <unistd.h>
 
 #include <binder/binder.h>
+#include <binder/device.h>
 #include <binder/parcel.h>
 #include <binder/service_manager.h>
 
 #include "callback_interfaces.h"
+
+#define PROGRAM "callback_client"
+
+/* A servicemanager call that fails with BINDER_DEAD_OBJECT found nobody
+ * serving handle 0 on the device: servicemanager is not running there. */
+static void print_no_context_manager(void)
+{
+	fprintf(stderr, "%s: no context manager on %s (is servicemanager running?)\n", PROGRAM,
+	        binder_device_default_path());
+}
 
 /* How long to wait for the oneway onFinished after sum() returned. */
 #define FINISHED_WAIT_SECONDS 10
@@ -188,8 +199,14 @@ int main(int argc, char **argv)
 		                                 &state, &listener);
 
 	binder_object *worker = NULL;
-	if (status == 0)
+	bool reported = false;
+	if (status == 0) {
 		status = binder_service_manager_get(context, WORKER_SERVICE_NAME, -1, &worker);
+		if (status == BINDER_DEAD_OBJECT) {
+			print_no_context_manager();
+			reported = true;
+		}
+	}
 	int32_t sum = 0;
 	if (status == 0)
 		status = call_sum(worker, n, listener, &sum);
@@ -203,7 +220,7 @@ int main(int argc, char **argv)
 			        FINISHED_WAIT_SECONDS);
 			status = BINDER_TIMED_OUT;
 		}
-	} else {
+	} else if (!reported) {
 		fprintf(stderr, "callback_client: %s\n", binder_status_to_string(status));
 	}
 

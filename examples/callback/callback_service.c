@@ -22,10 +22,21 @@
 #include <unistd.h>
 
 #include <binder/binder.h>
+#include <binder/device.h>
 #include <binder/parcel.h>
 #include <binder/service_manager.h>
 
 #include "callback_interfaces.h"
+
+#define PROGRAM "callback_service"
+
+/* A servicemanager call that fails with BINDER_DEAD_OBJECT found nobody
+ * serving handle 0 on the device: servicemanager is not running there. */
+static void print_no_context_manager(void)
+{
+	fprintf(stderr, "%s: no context manager on %s (is servicemanager running?)\n", PROGRAM,
+	        binder_device_default_path());
+}
 
 /*
  * listener.onProgress(step, total): a two-way call on the client's object.
@@ -215,13 +226,19 @@ int main(int argc, char **argv)
 	const struct binder_local_ops worker_ops = {.transact = worker_transact};
 	binder_object *worker = NULL;
 	status = binder_object_new_local(context, WORKER_DESCRIPTOR, &worker_ops, NULL, &worker);
-	if (status == 0)
+	bool reported = false;
+	if (status == 0) {
 		status = binder_service_manager_add(context, name, worker);
+		if (status == BINDER_DEAD_OBJECT) {
+			print_no_context_manager();
+			reported = true;
+		}
+	}
 	if (status == 0) {
 		fprintf(stderr, "callback_service: info: \"%s\" is ready\n", name);
 		status = run_event_loop(context, signal_fd);
 	}
-	if (status != 0)
+	if (status != 0 && !reported)
 		fprintf(stderr, "callback_service: error: %s\n", binder_status_to_string(status));
 
 	binder_context_close(context);

@@ -4,7 +4,27 @@
  */
 #include "service_tool.h"
 
+#include "binder/device.h"
 #include "binder/service_manager.h"
+
+/* Whether anybody is the context manager: with none, every servicemanager
+ * call would fail with a bare "dead object", so say what is wrong. */
+static int check_context_manager(binder_context *context, const char *device)
+{
+	binder_object *manager;
+	int status = binder_context_get_manager(context, &manager);
+
+	if (status == 0) {
+		status = binder_object_ping(manager);
+		binder_object_unref(manager);
+	}
+	if (status == BINDER_DEAD_OBJECT)
+		tool_error("no context manager on %s (is servicemanager running?)",
+		           device ? device : binder_device_default_path());
+	else if (status < 0)
+		tool_error("cannot reach the context manager: %s", binder_status_to_string(status));
+	return status;
+}
 
 int tool_open_context(const char *device, bool with_thread_pool, binder_context **out)
 {
@@ -19,6 +39,13 @@ int tool_open_context(const char *device, bool with_thread_pool, binder_context 
 	if (status < 0) {
 		tool_error("cannot open the binder device %s: %s", device ? device : "(default)",
 		           binder_status_to_string(status));
+		return status;
+	}
+	status = check_context_manager(*out, device);
+	if (status < 0) {
+		binder_context_close(*out);
+		binder_context_unref(*out);
+		*out = NULL;
 		return status;
 	}
 	if (with_thread_pool) {
