@@ -146,15 +146,21 @@ struct binderd_message {
 };
 
 /*
- * Direct reads: where binderd may read a process's memory
- * (process_vm_readv: binderd has the ptrace right over it, and the kernel
- * can name the peer by pidfd), a transaction's data and offsets are copied
- * once, straight from the sender's memory into the receiver's area, with
- * no send area in between: the one copy the kernel driver makes. The
- * process proves the reads work by naming a 64-bit value in its memory in
- * HELLO; binderd reads it back. Thread channels of such a process carry
- * SO_PASSCRED credentials, and a request sent by any other process closes
- * the channel, so no process can make binderd read another's memory.
+ * Direct reads: where binderd may read a process's memory, a
+ * transaction's data and offsets are copied once, straight from the
+ * sender's memory into the receiver's area, with no send area in between:
+ * the one copy the kernel driver makes. The process proves the reads work
+ * by naming a 64-bit value in its memory in HELLO; binderd reads it back.
+ * binderd reads as the process's own user would with ptrace (its euid and
+ * egid at connect, without binderd's privileges; so a set-user-ID image
+ * or an undumpable one cannot be read), and only from the address space
+ * that maps the process's receive area (so a direct transaction needs the
+ * area mapped, with a free block): an exec ends the grant, and the
+ * process's later direct transactions fail (binderd/direct_reads.c). It
+ * needs the kernel to name the peer by pidfd (Linux 6.5). Thread channels
+ * of such a process carry SO_PASSCRED credentials, and a request sent by
+ * any other process closes the channel, so no process can make binderd
+ * read another's memory.
  * A transaction sent this way has BINDERD_TF_DIRECT in its flags and real
  * pointers in data.ptr.buffer / data.ptr.offsets; it carries no
  * BINDER_TYPE_PTR object (those still go through the send area). binderd

@@ -38,6 +38,7 @@ struct node;
 struct ref;
 struct txn;
 struct buffer;
+struct direct_reads_grant;
 
 /* ---- work items and lists (work.c) ---- */
 
@@ -353,10 +354,6 @@ void death_done(struct thread *thread, binder_uintptr_t cookie);
 /* Reads fd numbers sent back for an FD_INSTALL. */
 void thread_fd_numbers(struct thread *thread, const int32_t *numbers, size_t count);
 
-/* Copies from a process's memory (direct reads). 0, or -EFAULT when not
- * all could be read or the process is gone. */
-int proc_read_memory(struct proc *proc, const struct iovec *local, const struct iovec *remote,
-                     size_t count, size_t total);
 
 /* ---- processes (process.c) ---- */
 
@@ -372,6 +369,7 @@ struct proc {
 	char *security_ctx; /* SO_PEERSEC label or one set since, or NULL */
 	int pidfd;          /* SO_PEERPIDFD, or -1 */
 	bool direct_reads;  /* binderd may read its memory (socket_protocol.h) */
+	struct direct_reads_grant *direct_reads_grant; /* direct_reads.c, while direct_reads */
 	bool hello_done;
 	bool is_dead;
 	struct thread_queue threads;
@@ -395,6 +393,8 @@ struct proc {
 };
 
 void proc_accept(int fd);
+/* A connection must say HELLO within this many seconds (0: no limit). */
+extern unsigned binderd_hello_timeout_seconds;
 /* The process channel closed or misbehaved: release everything. */
 void proc_release(struct proc *proc);
 void proc_release_all(void);
@@ -423,6 +423,18 @@ struct context {
 
 extern struct context context;
 
+/* Who may become the context manager (--manager-uid), binderd's stand-in
+ * for the kernel's security_binder_set_context_mgr. */
+#define BINDERD_MAX_MANAGER_UIDS 16
+/* Adds the uids of list ("0,1000,name"; "any": every uid) to those that
+ * may. 0, -EINVAL (not a uid), -ENOENT (no such user), -E2BIG, -ENOMEM.
+ * Until a first call, only binderd's own euid may. */
+int context_allow_manager_uids(const char *list);
+/* Whether euid may become the context manager; logs a refusal. */
+bool context_may_become_manager(uid_t euid);
+/* Says at info level who may become the context manager. */
+void context_log_manager_uids(void);
+
 /* Frees memory after the current event is handled, so that objects
  * released in the middle of a handler stay readable until it returns. */
 void defer_free(void *memory);
@@ -438,11 +450,9 @@ static inline uint64_t next_debug_id(void)
 	return ++context.next_debug_id;
 }
 
-/* Limits that keep one client from exhausting binderd. */
-#define BINDERD_MAX_PROCS                  4096u
-#define BINDERD_MAX_THREADS_PER_PROC       1024u
-#define BINDERD_MAX_NODES_PER_PROC         (1u << 20)
-#define BINDERD_MAX_REFS_PER_PROC          (1u << 20)
-#define BINDERD_MAX_FDS_IN_FLIGHT_PER_PROC 4096u
+/* Limits that keep one client from exhausting binderd (and binderd_limits.h,
+ * which channel.h includes, for the global and per-uid ones). */
+#define BINDERD_MAX_NODES_PER_PROC (1u << 20)
+#define BINDERD_MAX_REFS_PER_PROC  (1u << 20)
 
 #endif

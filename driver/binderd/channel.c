@@ -1,6 +1,13 @@
 /*
  * channel.c - framing of binderd's Unix stream connections: requests in
  * (with their SCM_RIGHTS fds), messages out (queued when the peer is slow).
+ *
+ * Output goes straight to the socket when nothing is queued. What the
+ * socket does not take is queued in one buffer that grows geometrically
+ * and drops its sent prefix; queued bytes count against the channel's cap
+ * and its uid's budget. Above CHANNEL_OUTPUT_HIGH_WATER queued bytes the
+ * channel's requests are not read (nor those already read dispatched)
+ * until the peer has read it down to CHANNEL_OUTPUT_LOW_WATER.
  */
 #include "channel.h"
 
@@ -13,6 +20,11 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "ratelimit.h"
+
+/* Smallest output buffer, and the largest one kept once drained. */
+#define OUTPUT_MIN_CAPACITY  4096u
+#define OUTPUT_KEEP_CAPACITY (64u * 1024u)
 
 void after_event(void);
 
@@ -20,6 +32,7 @@ extern struct event_base *binderd_event_base;
 
 static void channel_on_readable(evutil_socket_t fd, short events, void *arg);
 static void channel_on_writable(evutil_socket_t fd, short events, void *arg);
+static void dispatch(struct channel *channel);
 
 int channel_open(struct channel *channel, int fd, size_t max_payload,
                  const struct channel_handlers *handlers, void *owner)
@@ -29,21 +42,81 @@ int channel_open(struct channel *channel, int fd, size_t max_payload,
 	channel->owner = owner;
 	channel->handlers = handlers;
 	channel->max_payload = max_payload;
+	int error = 0;
 	int flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -errno;
+		error = -errno;
 	channel->input_capacity = 4096;
 	channel->input = malloc(channel->input_capacity);
 	channel->read_event = event_new(binderd_event_base, fd, EV_READ | EV_PERSIST,
 	                                channel_on_readable, channel);
 	channel->write_event = event_new(binderd_event_base, fd, EV_WRITE | EV_PERSIST,
 	                                 channel_on_writable, channel);
-	if (!channel->input || !channel->read_event || !channel->write_event) {
+	if (!error && (!channel->input || !channel->read_event || !channel->write_event))
+		error = -ENOMEM;
+	/* epoll refuses what it cannot watch (a regular file, say). */
+	if (!error && event_add(channel->read_event, NULL) < 0)
+		error = -EINVAL;
+	if (error) {
+		channel->fd = -1; /* the caller keeps it */
 		channel_close(channel);
+	}
+	return error;
+}
+
+int channel_account_to(struct channel *channel, uid_t uid, enum uid_resource slot)
+{
+	if (channel->accounted || channel->closed)
+		return -EINVAL;
+	int error = uid_budget_charge(uid, slot, 1);
+	if (error)
+		return error;
+	size_t queued = channel->output_length - channel->output_sent;
+	error = uid_budget_charge(uid, UID_QUEUED_OUTPUT, queued);
+	if (error) {
+		uid_budget_release(uid, slot, 1);
+		return error;
+	}
+	channel->accounted = true;
+	channel->uid = uid;
+	channel->slot = slot;
+	channel->output_charged = queued;
+	return 0;
+}
+
+static void channel_on_deadline(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	struct channel *channel = arg;
+	channel_fail(channel, channel->deadline_why);
+	after_event();
+}
+
+int channel_set_deadline(struct channel *channel, unsigned seconds, const char *why)
+{
+	if (channel->closed)
+		return -EPIPE;
+	if (!channel->deadline_event) {
+		channel->deadline_event =
+		        evtimer_new(binderd_event_base, channel_on_deadline, channel);
+		if (!channel->deadline_event)
+			return -ENOMEM;
+	}
+	channel->deadline_why = why;
+	struct timeval after = {.tv_sec = (time_t)seconds};
+	if (evtimer_add(channel->deadline_event, &after) < 0) {
+		channel_clear_deadline(channel);
 		return -ENOMEM;
 	}
-	event_add(channel->read_event, NULL);
 	return 0;
+}
+
+void channel_clear_deadline(struct channel *channel)
+{
+	if (channel->deadline_event)
+		event_free(channel->deadline_event);
+	channel->deadline_event = NULL;
 }
 
 static void close_fds(int *fds, size_t count)
@@ -88,6 +161,13 @@ void channel_close(struct channel *channel)
 	if (channel->write_event)
 		event_free(channel->write_event);
 	channel->read_event = channel->write_event = NULL;
+	channel_clear_deadline(channel);
+	if (channel->accounted) {
+		uid_budget_release(channel->uid, channel->slot, 1);
+		uid_budget_release(channel->uid, UID_QUEUED_OUTPUT, channel->output_charged);
+		channel->accounted = false;
+		channel->output_charged = 0;
+	}
 	if (channel->fd >= 0)
 		close(channel->fd);
 	channel->fd = -1;
@@ -99,6 +179,22 @@ void channel_close(struct channel *channel)
 	channel->input = NULL;
 	free(channel->output);
 	channel->output = NULL;
+	channel->output_length = channel->output_sent = channel->output_capacity = 0;
+}
+
+/* Warnings a peer can cause by the thousand go out at a bounded rate. */
+static void warn_closing(const char *why, const char *detail)
+{
+	static struct ratelimit limit;
+	unsigned long suppressed;
+	if (!ratelimit_allow(&limit, &suppressed))
+		return;
+	if (suppressed)
+		log_warning("closing a channel: %s%s%s (and %lu more channels closed)", why,
+		            detail ? ": " : "", detail ? detail : "", suppressed);
+	else
+		log_warning("closing a channel: %s%s%s", why, detail ? ": " : "",
+		            detail ? detail : "");
 }
 
 /* An I/O error: a peer that went away is ordinary, anything else is
@@ -110,7 +206,7 @@ static void channel_broken(struct channel *channel, int error, const char *what)
 	if (error == EPIPE || error == ECONNRESET)
 		log_debug("channel closed by its peer (%s)", what);
 	else
-		log_warning("closing a channel: %s: %s", what, strerror(error));
+		warn_closing(what, strerror(error));
 	channel_close(channel);
 	channel->close_pending = true;
 	channel->next_pending = pending_closes;
@@ -121,7 +217,7 @@ void channel_fail(struct channel *channel, const char *why)
 {
 	if (channel->closed)
 		return;
-	log_warning("closing a channel: %s", why);
+	warn_closing(why, NULL);
 	channel_close(channel);
 	channel->close_pending = true;
 	channel->next_pending = pending_closes;
@@ -187,7 +283,7 @@ static void dispatch(struct channel *channel)
 {
 	size_t position = 0;
 	channel->dispatching = true;
-	while (!channel->closed &&
+	while (!channel->closed && !channel->reading_paused &&
 	       channel->input_length - position >= sizeof(struct binderd_request)) {
 		struct binderd_request request;
 		memcpy(&request, channel->input + position, sizeof(request));
@@ -307,6 +403,105 @@ static void attach_fds(struct msghdr *message, char *control, const int *fds, si
 	memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * count);
 }
 
+static size_t output_queued(const struct channel *channel)
+{
+	return channel->output_length - channel->output_sent;
+}
+
+/* Gives the uid back what it was charged beyond the bytes queued now. */
+static void release_output_charge(struct channel *channel)
+{
+	size_t queued = output_queued(channel);
+	if (!channel->accounted || channel->output_charged <= queued)
+		return;
+	uid_budget_release(channel->uid, UID_QUEUED_OUTPUT, channel->output_charged - queued);
+	channel->output_charged = queued;
+}
+
+/* Makes room for size more queued bytes: 0, -ENOBUFS over the channel's
+ * cap, -EDQUOT over its uid's budget, -ENOMEM. */
+static int reserve_output(struct channel *channel, size_t size)
+{
+	size_t queued = output_queued(channel);
+	if (size > CHANNEL_MAX_OUTPUT - queued)
+		return -ENOBUFS;
+	if (channel->accounted && queued + size > channel->output_charged) {
+		if (uid_budget_charge(channel->uid, UID_QUEUED_OUTPUT,
+		                      queued + size - channel->output_charged) < 0)
+			return -EDQUOT;
+		channel->output_charged = queued + size;
+	}
+	if (channel->output_length + size <= channel->output_capacity)
+		return 0;
+	/* Drop the sent prefix in place when it is at least as large as what
+	 * moves (so each byte moves at most once per byte sent), or into a
+	 * buffer twice as large. */
+	if (queued + size <= channel->output_capacity && channel->output_sent >= queued) {
+		memmove(channel->output, channel->output + channel->output_sent, queued);
+	} else {
+		size_t capacity = channel->output_capacity * 2;
+		if (capacity < OUTPUT_MIN_CAPACITY)
+			capacity = OUTPUT_MIN_CAPACITY;
+		if (capacity < queued + size)
+			capacity = queued + size;
+		uint8_t *bigger = malloc(capacity);
+		if (!bigger)
+			return -ENOMEM;
+		if (queued)
+			memcpy(bigger, channel->output + channel->output_sent, queued);
+		free(channel->output);
+		channel->output = bigger;
+		channel->output_capacity = capacity;
+	}
+	if (channel->output_fd_count > 0)
+		channel->output_fd_position -= channel->output_sent;
+	channel->output_length = queued;
+	channel->output_sent = 0;
+	return 0;
+}
+
+static void pause_reading(struct channel *channel)
+{
+	if (channel->reading_paused || output_queued(channel) <= CHANNEL_OUTPUT_HIGH_WATER)
+		return;
+	channel->reading_paused = true;
+	event_del(channel->read_event);
+	log_debug("channel %d: peer does not read, %zu bytes queued: reading paused", channel->fd,
+	          output_queued(channel));
+}
+
+/* The peer caught up: requests already read go first, then the socket. */
+static void resume_reading(struct channel *channel)
+{
+	channel->reading_paused = false;
+	log_debug("channel %d: reading resumed", channel->fd);
+	dispatch(channel);
+	if (channel->closed || channel->reading_paused)
+		return;
+	if (event_add(channel->read_event, NULL) < 0)
+		channel_fail(channel, "cannot watch the channel");
+}
+
+/* Why reserve_output failed, for the log. */
+static const char *output_error(int error)
+{
+	switch (error) {
+	case -ENOBUFS:
+		return "peer does not read its messages";
+	case -EDQUOT:
+		return "its uid's queued output is over budget";
+	default:
+		return "out of memory";
+	}
+}
+
+/* Queues bytes (behind what is queued; room reserved). */
+static void append_output(struct channel *channel, const void *bytes, size_t size)
+{
+	memcpy(channel->output + channel->output_length, bytes, size);
+	channel->output_length += size;
+}
+
 /* Sends what is queued. Returns 0, or -errno on a broken connection. */
 static int flush(struct channel *channel)
 {
@@ -343,10 +538,16 @@ static int flush(struct channel *channel)
 	}
 	if (channel->output_sent == channel->output_length) {
 		channel->output_sent = channel->output_length = 0;
+		if (channel->output_capacity > OUTPUT_KEEP_CAPACITY) {
+			free(channel->output);
+			channel->output = NULL;
+			channel->output_capacity = 0;
+		}
 		event_del(channel->write_event);
-	} else {
-		event_add(channel->write_event, NULL);
+	} else if (event_add(channel->write_event, NULL) < 0) {
+		return -EIO;
 	}
+	release_output_charge(channel);
 	return 0;
 }
 
@@ -358,7 +559,24 @@ static void channel_on_writable(evutil_socket_t fd, short events, void *arg)
 	int error = flush(channel);
 	if (error < 0)
 		channel_broken(channel, -error, "send");
+	else if (channel->reading_paused && output_queued(channel) <= CHANNEL_OUTPUT_LOW_WATER)
+		resume_reading(channel);
 	after_event();
+}
+
+/* Keeps dups of a message's fds until its first byte goes out. */
+static int hold_output_fds(struct channel *channel, const int *fds, size_t fd_count)
+{
+	for (size_t i = 0; i < fd_count; i++) {
+		channel->output_fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
+		if (channel->output_fds[i] < 0) {
+			close_fds(channel->output_fds, i);
+			return -EMFILE;
+		}
+	}
+	channel->output_fd_count = fd_count;
+	channel->output_fd_position = channel->output_length;
+	return 0;
 }
 
 int channel_send(struct channel *channel, uint32_t kind, int32_t status,
@@ -366,22 +584,25 @@ int channel_send(struct channel *channel, uint32_t kind, int32_t status,
 {
 	if (channel->closed)
 		return -EPIPE;
+	if (payload_count > 7)
+		return -EINVAL;
 	struct binderd_message header = {
 	        .kind = kind, .status = status, .fd_count = (uint32_t)fd_count};
 	size_t payload_size = 0;
 	for (int i = 0; i < payload_count; i++)
 		payload_size += payload[i].iov_len;
 	header.payload_size = (uint32_t)payload_size;
+	size_t total = sizeof(header) + payload_size;
+	struct iovec iov[8];
+	iov[0].iov_base = &header;
+	iov[0].iov_len = sizeof(header);
+	for (int i = 0; i < payload_count; i++)
+		iov[i + 1] = payload[i];
 
-	if (channel->output_length == 0) {
+	size_t skip = 0; /* bytes the socket took already */
+	bool was_empty = channel->output_length == 0;
+	if (was_empty) {
 		/* Fast path: straight to the socket. */
-		struct iovec iov[8];
-		if (payload_count > 7)
-			return -EINVAL;
-		iov[0].iov_base = &header;
-		iov[0].iov_len = sizeof(header);
-		for (int i = 0; i < payload_count; i++)
-			iov[i + 1] = payload[i];
 		union {
 			char buffer[CMSG_SPACE(sizeof(int) * BINDERD_MAX_FDS_PER_MESSAGE)];
 			struct cmsghdr align;
@@ -393,7 +614,6 @@ int channel_send(struct channel *channel, uint32_t kind, int32_t status,
 		do
 			sent = sendmsg(channel->fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
 		while (sent < 0 && errno == EINTR);
-		size_t total = sizeof(header) + payload_size;
 		if (sent < 0) {
 			if (errno != EAGAIN) {
 				channel_broken(channel, errno, "send");
@@ -404,80 +624,38 @@ int channel_send(struct channel *channel, uint32_t kind, int32_t status,
 		if ((size_t)sent == total)
 			return 0;
 		/* Queue the rest. fds went out with the first byte if any did. */
-		size_t skip = (size_t)sent;
-		if (skip == 0 && fd_count > 0) {
-			for (size_t i = 0; i < fd_count; i++) {
-				channel->output_fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
-				if (channel->output_fds[i] < 0) {
-					close_fds(channel->output_fds, i);
-					channel_fail(channel, "out of fds");
-					return -EPIPE;
-				}
-			}
-			channel->output_fd_count = fd_count;
-			channel->output_fd_position = 0;
-		}
-		if (total - skip > channel->output_capacity) {
-			uint8_t *bigger = realloc(channel->output, total - skip);
-			if (!bigger) {
-				channel_fail(channel, "out of memory");
-				return -EPIPE;
-			}
-			channel->output = bigger;
-			channel->output_capacity = total - skip;
-		}
-		size_t at = 0;
-		for (int i = 0; i <= payload_count; i++) {
-			const uint8_t *base = iov[i].iov_base;
-			size_t length = iov[i].iov_len;
-			if (skip >= length) {
-				skip -= length;
-				continue;
-			}
-			memcpy(channel->output + at, base + skip, length - skip);
-			at += length - skip;
-			skip = 0;
-		}
-		channel->output_length = at;
-		channel->output_sent = 0;
-		event_add(channel->write_event, NULL);
-		return 0;
-	}
-
-	/* Something is queued already: append behind it. */
-	size_t total = sizeof(header) + payload_size;
-	if (channel->output_length + total > CHANNEL_MAX_OUTPUT ||
-	    (fd_count > 0 && channel->output_fd_count > 0)) {
-		channel_fail(channel, "peer does not read its messages");
+		skip = (size_t)sent;
+		if (skip > 0)
+			fd_count = 0;
+	} else if (fd_count > 0 && channel->output_fd_count > 0) {
+		/* Only one message's fds can wait at a time. */
+		channel_fail(channel, output_error(-ENOBUFS));
 		return -ENOBUFS;
 	}
-	if (channel->output_length + total > channel->output_capacity) {
-		uint8_t *bigger = realloc(channel->output, channel->output_length + total);
-		if (!bigger) {
-			channel_fail(channel, "out of memory");
-			return -EPIPE;
+
+	int error = reserve_output(channel, total - skip);
+	if (error == 0 && fd_count > 0 && hold_output_fds(channel, fds, fd_count) < 0) {
+		channel_fail(channel, "out of fds");
+		return -EPIPE;
+	}
+	if (error < 0) {
+		channel_fail(channel, output_error(error));
+		return error == -ENOMEM ? -EPIPE : -ENOBUFS;
+	}
+	for (int i = 0; i <= payload_count; i++) {
+		size_t length = iov[i].iov_len;
+		if (skip >= length) {
+			skip -= length;
+			continue;
 		}
-		channel->output = bigger;
-		channel->output_capacity = channel->output_length + total;
+		append_output(channel, (const uint8_t *)iov[i].iov_base + skip, length - skip);
+		skip = 0;
 	}
-	if (fd_count > 0) {
-		for (size_t i = 0; i < fd_count; i++) {
-			channel->output_fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
-			if (channel->output_fds[i] < 0) {
-				close_fds(channel->output_fds, i);
-				channel_fail(channel, "out of fds");
-				return -EPIPE;
-			}
-		}
-		channel->output_fd_count = fd_count;
-		channel->output_fd_position = channel->output_length;
+	/* Something queued before has the socket watched already. */
+	if (was_empty && event_add(channel->write_event, NULL) < 0) {
+		channel_fail(channel, "cannot watch the channel");
+		return -EPIPE;
 	}
-	memcpy(channel->output + channel->output_length, &header, sizeof(header));
-	channel->output_length += sizeof(header);
-	for (int i = 0; i < payload_count; i++) {
-		memcpy(channel->output + channel->output_length, payload[i].iov_base,
-		       payload[i].iov_len);
-		channel->output_length += payload[i].iov_len;
-	}
+	pause_reading(channel);
 	return 0;
 }

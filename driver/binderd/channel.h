@@ -2,7 +2,10 @@
  * channel.h - one Unix stream connection between binderd and a process
  * (its process channel or one of its thread channels): non-blocking input
  * framed into requests with their SCM_RIGHTS fds, and output messages that
- * are queued (boundedly) when the peer does not read fast enough.
+ * are queued (boundedly) when the peer does not read fast enough. A
+ * channel whose peer leaves too much output unread is not read either
+ * (backpressure) until the peer catches up; what it queues counts against
+ * its uid's budget.
  */
 #ifndef BINDERD_CHANNEL_H
 #define BINDERD_CHANNEL_H
@@ -14,11 +17,12 @@
 #include <sys/uio.h>
 
 #include "driver/socket_protocol.h"
+#include "binderd_limits.h"
+#include "uid_budget.h"
 
 struct event;
 
 #define CHANNEL_MAX_QUEUED_FDS (2u * BINDERD_MAX_FDS_PER_MESSAGE)
-#define CHANNEL_MAX_OUTPUT     (2u * 1024u * 1024u)
 
 struct channel;
 
@@ -43,6 +47,7 @@ struct channel {
 	size_t input_capacity;
 	int queued_fds[CHANNEL_MAX_QUEUED_FDS];
 	size_t queued_fd_count;
+	/* output[output_sent, output_length) is queued, unsent */
 	uint8_t *output;
 	size_t output_length;
 	size_t output_capacity;
@@ -52,14 +57,31 @@ struct channel {
 	size_t output_fd_position; /* where in output they attach */
 	bool closed;
 	bool dispatching;
-	bool close_pending; /* on_close still to be called */
-	pid_t only_sender;  /* with SO_PASSCRED: the one pid that may send */
+	bool close_pending;  /* on_close still to be called */
+	pid_t only_sender;   /* with SO_PASSCRED: the one pid that may send */
+	bool reading_paused; /* backpressure: read_event is off */
+	/* the uid it counts against (channel_account_to) */
+	bool accounted;
+	uid_t uid;
+	enum uid_resource slot;
+	size_t output_charged;        /* unsent bytes charged to the uid */
+	struct event *deadline_event; /* channel_set_deadline, or NULL */
+	const char *deadline_why;
 	struct channel *next_pending;
 };
 
-/* Takes ownership of fd (made non-blocking) and starts reading. */
+/* Takes ownership of fd (made non-blocking) and starts reading. On an
+ * error (-errno) the caller keeps fd. */
 int channel_open(struct channel *channel, int fd, size_t max_payload,
                  const struct channel_handlers *handlers, void *owner);
+/* Counts the channel as one of uid's slot (UID_PROCS or UID_THREADS) and
+ * its queued output against uid's budget, until it closes. 0, or -EDQUOT
+ * when uid has no slot left (the channel is then not counted), -ENOMEM. */
+int channel_account_to(struct channel *channel, uid_t uid, enum uid_resource slot);
+/* Fails the channel (why) unless channel_clear_deadline is called within
+ * seconds. 0 or -ENOMEM. */
+int channel_set_deadline(struct channel *channel, unsigned seconds, const char *why);
+void channel_clear_deadline(struct channel *channel);
 /* Stops reading, closes fd and every fd still held, frees buffers. Safe to
  * call twice and from inside a handler. Does not call on_close. */
 void channel_close(struct channel *channel);
@@ -69,8 +91,10 @@ int channel_require_sender(struct channel *channel, pid_t pid);
 /* Sends a message with up to BINDERD_MAX_FDS_PER_MESSAGE fds (the caller
  * keeps its fds: they are duplicated by the kernel on send). A message
  * that cannot go out at once is queued; -EPIPE when the channel is
- * closed, -ENOBUFS when the peer let too much pile up (the channel is then
- * closed and on_close called later). */
+ * closed, -ENOBUFS when the peer let too much pile up (CHANNEL_MAX_OUTPUT
+ * unsent, or its uid's budget; the channel is then closed and on_close
+ * called later). Above CHANNEL_OUTPUT_HIGH_WATER unsent bytes the channel
+ * stops handing requests to its owner until the peer has read enough. */
 int channel_send(struct channel *channel, uint32_t kind, int32_t status,
                  const struct iovec *payload, int payload_count, const int *fds, size_t fd_count);
 /* Protocol error or broken peer: logs, closes, and calls on_close from

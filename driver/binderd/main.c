@@ -1,11 +1,13 @@
 /*
  * main.c - binderd: the userspace binder driver. Parses the command line,
  * listens on a Unix socket (each connection is one open of the device),
- * and runs the libevent loop until SIGTERM or SIGINT.
+ * and runs the libevent loop until SIGTERM or SIGINT. Out of fds, the
+ * listener rests for a moment instead of spinning on accept().
  */
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,18 +20,48 @@
 
 #include "binderd.h"
 #include "log.h"
+#include "ratelimit.h"
 
 struct event_base *binderd_event_base;
+
+static struct event *accept_event;
+static struct event *accept_resume_event;
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: binderd [--socket PATH] [--log-level LEVEL]\n"
-	        "  --socket PATH      where to listen (default %s)\n"
-	        "  --log-level LEVEL  error, warning, info (default) or debug\n"
-	        "  --help             this text\n"
+	        "usage: binderd [--socket PATH] [--log-level LEVEL] [limits]\n"
+	        "  --socket PATH          where to listen (default %s)\n"
+	        "  --log-level LEVEL      error, warning, info (default) or debug\n"
+	        "  --help                 this text\n"
+	        "  --manager-uid UIDS     who may become the context manager: uids or user\n"
+	        "                         names, comma-separated, repeatable; \"any\": every\n"
+	        "                         uid (default: binderd's own uid only)\n"
+	        "Limits per uid (root and binderd's own uid are exempt; 0: none):\n"
+	        "  --uid-max-procs N      connections (default %u of %u)\n"
+	        "  --uid-max-threads N    thread channels (default %u)\n"
+	        "  --uid-max-fds N        fds held for its undelivered transactions "
+	        "(default %u)\n"
+	        "  --uid-max-output BYTES output queued for its unread channels (default %u)\n"
+	        "Any connection:\n"
+	        "  --hello-timeout SECONDS  closed when it has not said hello by then\n"
+	        "                         (default %u; 0: never)\n"
 	        "Processes reach binderd by naming its socket in BINDER_DEVICE.\n",
-	        BINDERD_DEFAULT_SOCKET);
+	        BINDERD_DEFAULT_SOCKET, BINDERD_DEFAULT_UID_MAX_PROCS, BINDERD_MAX_PROCS,
+	        BINDERD_DEFAULT_UID_MAX_THREADS, BINDERD_DEFAULT_UID_MAX_FDS,
+	        BINDERD_DEFAULT_UID_MAX_OUTPUT, BINDERD_DEFAULT_HELLO_TIMEOUT_SECONDS);
+}
+
+/* A whole decimal number up to max: 0, or -EINVAL. */
+static int parse_count(const char *text, unsigned long max, unsigned long *value)
+{
+	char *end;
+	errno = 0;
+	unsigned long parsed = strtoul(text, &end, 10);
+	if (errno || end == text || *end != '\0' || text[0] == '-' || parsed > max)
+		return -EINVAL;
+	*value = parsed;
+	return 0;
 }
 
 /* Makes the directory that holds the socket, if it is missing. */
@@ -92,15 +124,43 @@ static int listen_on(const char *path)
 	return fd;
 }
 
+static void on_accept_resume(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	if (event_add(accept_event, NULL) < 0)
+		log_error("cannot watch the listening socket: no new connections");
+}
+
+/* Out of fds or memory: the pending connection stays in the backlog, so
+ * the listener would fire again at once. Rest, then try again. */
+static void pause_accepting(void)
+{
+	struct timeval pause = {.tv_usec = BINDERD_ACCEPT_PAUSE_MS * 1000};
+	event_del(accept_event);
+	if (evtimer_add(accept_resume_event, &pause) < 0)
+		on_accept_resume(-1, 0, NULL);
+}
+
 static void on_accept(evutil_socket_t listener, short events, void *arg)
 {
 	(void)events;
 	(void)arg;
+	static struct ratelimit failures;
 	for (int i = 0; i < 64; i++) {
 		int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				log_warning("accept: %s", strerror(errno));
+			int error = errno;
+			if (error == EAGAIN || error == EINTR || error == ECONNABORTED)
+				break;
+			unsigned long suppressed;
+			if (ratelimit_allow(&failures, &suppressed))
+				log_warning("accept: %s (%lu more failures not shown)",
+				            strerror(error), suppressed);
+			if (error == EMFILE || error == ENFILE || error == ENOBUFS ||
+			    error == ENOMEM)
+				pause_accepting();
 			break;
 		}
 		proc_accept(fd);
@@ -127,15 +187,53 @@ static void raise_fd_limit(void)
 int main(int argc, char **argv)
 {
 	const char *socket_path = BINDERD_DEFAULT_SOCKET;
+	enum {
+		OPTION_UID_MAX_PROCS = 256,
+		OPTION_UID_MAX_THREADS,
+		OPTION_UID_MAX_FDS,
+		OPTION_UID_MAX_OUTPUT,
+		OPTION_HELLO_TIMEOUT
+	};
 	static const struct option options[] = {
 	        {"socket", required_argument, NULL, 's'},
 	        {"log-level", required_argument, NULL, 'l'},
 	        {"help", no_argument, NULL, 'h'},
+	        {"manager-uid", required_argument, NULL, 'm'},
+	        {"uid-max-procs", required_argument, NULL, OPTION_UID_MAX_PROCS},
+	        {"uid-max-threads", required_argument, NULL, OPTION_UID_MAX_THREADS},
+	        {"uid-max-fds", required_argument, NULL, OPTION_UID_MAX_FDS},
+	        {"uid-max-output", required_argument, NULL, OPTION_UID_MAX_OUTPUT},
+	        {"hello-timeout", required_argument, NULL, OPTION_HELLO_TIMEOUT},
 	        {NULL, 0, NULL, 0},
 	};
 	int option;
-	while ((option = getopt_long(argc, argv, "s:l:h", options, NULL)) != -1) {
+	int option_index = 0;
+	while ((option = getopt_long(argc, argv, "s:l:hm:", options, &option_index)) != -1) {
+		unsigned long value;
+		if (option >= OPTION_UID_MAX_PROCS &&
+		    parse_count(optarg, option == OPTION_HELLO_TIMEOUT ? UINT_MAX : SIZE_MAX,
+		                &value) < 0) {
+			fprintf(stderr, "binderd: --%s wants a number, not '%s'\n",
+			        options[option_index].name, optarg);
+			usage(stderr);
+			return 2;
+		}
 		switch (option) {
+		case OPTION_UID_MAX_PROCS:
+			uid_budget_set_limit(UID_PROCS, value);
+			break;
+		case OPTION_UID_MAX_THREADS:
+			uid_budget_set_limit(UID_THREADS, value);
+			break;
+		case OPTION_UID_MAX_FDS:
+			uid_budget_set_limit(UID_FDS_IN_FLIGHT, value);
+			break;
+		case OPTION_UID_MAX_OUTPUT:
+			uid_budget_set_limit(UID_QUEUED_OUTPUT, value);
+			break;
+		case OPTION_HELLO_TIMEOUT:
+			binderd_hello_timeout_seconds = (unsigned)value;
+			break;
 		case 's':
 			socket_path = optarg;
 			break;
@@ -143,6 +241,14 @@ int main(int argc, char **argv)
 			if (log_set_level(optarg) < 0) {
 				fprintf(stderr, "binderd: unknown log level '%s'\n", optarg);
 				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'm':
+			if (context_allow_manager_uids(optarg) < 0) {
+				fprintf(stderr,
+				        "binderd: --manager-uid: '%s' is not a list of uids\n",
+				        optarg);
 				return 2;
 			}
 			break;
@@ -167,27 +273,40 @@ int main(int argc, char **argv)
 		log_error("cannot create the event loop");
 		return 1;
 	}
-	int listener = listen_on(socket_path);
-	if (listener < 0) {
-		event_base_free(binderd_event_base);
-		return 1;
-	}
-	struct event *accept_event =
-	        event_new(binderd_event_base, listener, EV_READ | EV_PERSIST, on_accept, NULL);
+	/* SIGTERM is handled from the moment the socket exists: whoever
+	 * sees it may stop binderd at once. */
 	struct event *term_event =
 	        evsignal_new(binderd_event_base, SIGTERM, on_signal, binderd_event_base);
 	struct event *int_event =
 	        evsignal_new(binderd_event_base, SIGINT, on_signal, binderd_event_base);
-	event_add(accept_event, NULL);
-	event_add(term_event, NULL);
-	event_add(int_event, NULL);
+	if (!term_event || !int_event || event_add(term_event, NULL) < 0 ||
+	    event_add(int_event, NULL) < 0) {
+		log_error("cannot set up the event loop");
+		return 1;
+	}
+	int listener = listen_on(socket_path);
+	if (listener < 0) {
+		event_free(term_event);
+		event_free(int_event);
+		event_base_free(binderd_event_base);
+		return 1;
+	}
+	accept_event =
+	        event_new(binderd_event_base, listener, EV_READ | EV_PERSIST, on_accept, NULL);
+	accept_resume_event = evtimer_new(binderd_event_base, on_accept_resume, NULL);
+	if (!accept_event || !accept_resume_event || event_add(accept_event, NULL) < 0) {
+		log_error("cannot set up the event loop");
+		return 1;
+	}
 	log_info("listening on %s", socket_path);
+	context_log_manager_uids();
 
 	event_base_dispatch(binderd_event_base);
 
 	proc_release_all();
 	after_event();
 	event_free(accept_event);
+	event_free(accept_resume_event);
 	event_free(term_event);
 	event_free(int_event);
 	close(listener);

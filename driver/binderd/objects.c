@@ -146,6 +146,11 @@ static uint32_t take_fd(struct translate_ctx *ctx, size_t position, int *error_p
 			return BR_FAILED_REPLY;
 		}
 	}
+	/* What one uid makes binderd hold, over all receivers. */
+	if (uid_budget_charge(txn->sender_euid, UID_FDS_IN_FLIGHT, 1) < 0) {
+		*error_param = -EMFILE;
+		return BR_FAILED_REPLY;
+	}
 	txn->fds[txn->fd_count] = fds->fds[fds->used];
 	fds->fds[fds->used] = -1;
 	fds->used++;

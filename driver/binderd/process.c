@@ -9,12 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "binderd.h"
+#include "direct_reads.h"
 #include "log.h"
+#include "ratelimit.h"
+
+unsigned binderd_hello_timeout_seconds = BINDERD_DEFAULT_HELLO_TIMEOUT_SECONDS;
 
 static TAILQ_HEAD(proc_queue, proc) all_procs = TAILQ_HEAD_INITIALIZER(all_procs);
 
@@ -51,38 +56,6 @@ static int peer_pidfd(int fd)
 	return pidfd;
 }
 
-static bool proc_alive(const struct proc *proc)
-{
-	return proc->pidfd >= 0 && syscall(SYS_pidfd_send_signal, proc->pidfd, 0, NULL, 0) == 0;
-}
-
-int proc_read_memory(struct proc *proc, const struct iovec *local, const struct iovec *remote,
-                     size_t count, size_t total)
-{
-	if (!proc->direct_reads)
-		return -EFAULT;
-	if (total == 0)
-		return 0;
-	ssize_t got = process_vm_readv(proc->pid, local, count, remote, count, 0);
-	/* The pid named the process when it sent the request (its channel's
-	 * credentials); the pidfd says it still does, so the bytes are its. */
-	if (got < 0 || (size_t)got != total || !proc_alive(proc))
-		return -EFAULT;
-	return 0;
-}
-
-/* HELLO with a probe: may binderd read this process's memory? */
-static bool probe_direct_reads(struct proc *proc, const struct binderd_hello *hello)
-{
-	if (proc->pidfd < 0)
-		return false;
-	uint64_t value = 0;
-	struct iovec local = {&value, sizeof(value)};
-	struct iovec remote = {(void *)(uintptr_t)hello->probe_address, sizeof(value)};
-	ssize_t got = process_vm_readv(proc->pid, &local, 1, &remote, 1, 0);
-	return got == (ssize_t)sizeof(value) && value == hello->probe_value && proc_alive(proc);
-}
-
 void proc_accept(int fd)
 {
 	struct ucred credentials;
@@ -92,9 +65,12 @@ void proc_accept(int fd)
 		close(fd);
 		return;
 	}
+	static struct ratelimit refusals;
+	unsigned long suppressed;
 	if (context.proc_count >= BINDERD_MAX_PROCS) {
-		log_warning("refusing pid %d: %zu processes already", credentials.pid,
-		            context.proc_count);
+		if (ratelimit_allow(&refusals, &suppressed))
+			log_warning("refusing pid %d: %zu processes already (%lu more refused)",
+			            credentials.pid, context.proc_count, suppressed);
 		close(fd);
 		return;
 	}
@@ -113,9 +89,27 @@ void proc_accept(int fd)
 	work_list_init(&proc->todo);
 	work_list_init(&proc->delivered_death);
 	read_security_context(proc, fd);
-	if (channel_open(&proc->channel, fd, BINDERD_MAX_PROCESS_PAYLOAD, &proc_handlers, proc) <
-	    0) {
-		close(fd);
+	int error =
+	        channel_open(&proc->channel, fd, BINDERD_MAX_PROCESS_PAYLOAD, &proc_handlers, proc);
+	if (error == 0) {
+		/* A share of the slots per uid, and no slot held without HELLO. */
+		error = channel_account_to(&proc->channel, proc->euid, UID_PROCS);
+		if (error == 0 && binderd_hello_timeout_seconds)
+			error = channel_set_deadline(&proc->channel, binderd_hello_timeout_seconds,
+			                             "no hello in time");
+		if (error) {
+			channel_close(&proc->channel);
+			fd = -1;
+		}
+	}
+	if (error) {
+		if (error == -EDQUOT && ratelimit_allow(&refusals, &suppressed))
+			log_warning("refusing pid %d: uid %u holds %zu connections (%lu more "
+			            "refused)",
+			            credentials.pid, (unsigned)credentials.uid,
+			            uid_budget_used(credentials.uid, UID_PROCS), suppressed);
+		if (fd >= 0)
+			close(fd);
 		if (proc->pidfd >= 0)
 			close(proc->pidfd);
 		free(proc->security_ctx);
@@ -187,6 +181,27 @@ static void set_security_context(struct proc *proc, const struct binderd_request
 	reply(proc, 0, NULL, 0, NULL, 0);
 }
 
+/* A thread channel must be a connected Unix stream socket whose other end
+ * is not binderd's: 0, -ENOTSOCK, -ENOTCONN or -EINVAL. */
+static int thread_socket_check(int fd)
+{
+	struct stat status;
+	int type = 0, domain = 0;
+	socklen_t type_size = sizeof(type), domain_size = sizeof(domain);
+	if (fstat(fd, &status) < 0 || !S_ISSOCK(status.st_mode) ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_size) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &domain_size) < 0 ||
+	    type != SOCK_STREAM || domain != AF_UNIX)
+		return -ENOTSOCK;
+	struct ucred peer;
+	socklen_t peer_size = sizeof(peer);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_size) < 0 || peer.pid == 0)
+		return -ENOTCONN;
+	if (peer.pid == getpid())
+		return -EINVAL; /* a connection to binderd itself */
+	return 0;
+}
+
 static void proc_on_request(void *owner, const struct binderd_request *request,
                             const uint8_t *payload, int *fds, size_t fd_count)
 {
@@ -207,10 +222,11 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 			return;
 		}
 		proc->hello_done = true;
+		channel_clear_deadline(&proc->channel);
 		if (request->payload_size) {
 			struct binderd_hello probe;
 			memcpy(&probe, payload, sizeof(probe));
-			proc->direct_reads = probe_direct_reads(proc, &probe);
+			direct_reads_grant(proc, &probe);
 		}
 		log_debug("proc %d: %s", proc->pid,
 		          proc->direct_reads ? "direct reads" : "payloads through send areas");
@@ -248,13 +264,23 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 			reply(proc, -EINVAL, NULL, 0, NULL, 0);
 			return;
 		}
-		if (proc->thread_count >= BINDERD_MAX_THREADS_PER_PROC) {
+		int error = thread_socket_check(fds[0]);
+		if (error == 0 && proc->thread_count >= BINDERD_MAX_THREADS_PER_PROC)
+			error = -EMFILE;
+		if (error) {
 			close(fds[0]);
-			reply(proc, -EMFILE, NULL, 0, NULL, 0);
+			reply(proc, error, NULL, 0, NULL, 0);
 			return;
 		}
 		struct thread *thread = thread_new(proc, fds[0]);
-		reply(proc, thread ? 0 : -ENOMEM, NULL, 0, NULL, 0);
+		error = thread ? channel_account_to(&thread->channel, proc->euid, UID_THREADS)
+		               : -ENOMEM;
+		if (error && thread) {
+			log_debug("proc %d: uid %u holds %zu thread channels", proc->pid,
+			          (unsigned)proc->euid, uid_budget_used(proc->euid, UID_THREADS));
+			thread_release(thread);
+		}
+		reply(proc, error == -EDQUOT ? -EMFILE : error, NULL, 0, NULL, 0);
 		return;
 	}
 	case BINDERD_OP_SET_SECURITY_CONTEXT:
@@ -435,7 +461,7 @@ void proc_release(struct proc *proc)
 	if (proc->pidfd >= 0)
 		close(proc->pidfd);
 	proc->pidfd = -1;
-	proc->direct_reads = false;
+	direct_reads_end(proc);
 	defer_free(proc);
 	/* Hand the memory a process used back to the system. */
 	trim_memory_later();

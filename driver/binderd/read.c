@@ -213,6 +213,7 @@ void thread_fd_numbers(struct thread *thread, const int32_t *numbers, size_t cou
 		txn->fds[i] = -1;
 	}
 	thread->proc->fds_in_flight -= count;
+	uid_budget_release(txn->sender_euid, UID_FDS_IN_FLIGHT, count);
 	txn->fd_count = 0;
 	deliver_transaction(thread, txn);
 }

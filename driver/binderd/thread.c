@@ -174,6 +174,8 @@ static int set_context_manager(struct thread *thread, const struct flat_binder_o
 	struct proc *proc = thread->proc;
 	if (context.manager_node)
 		return -EBUSY;
+	if (!context_may_become_manager(proc->euid))
+		return -EPERM;
 	if (context.manager_uid_set) {
 		if (context.manager_uid != proc->euid)
 			return -EPERM;

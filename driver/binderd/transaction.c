@@ -10,10 +10,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "binderd.h"
+#include "direct_reads.h"
 #include "log.h"
 
 void transaction_free(struct txn *txn)
@@ -27,6 +29,7 @@ void transaction_free(struct txn *txn)
 			close(txn->fds[i]);
 	if (txn->to_proc && txn->fd_count <= txn->to_proc->fds_in_flight)
 		txn->to_proc->fds_in_flight -= txn->fd_count;
+	uid_budget_release(txn->sender_euid, UID_FDS_IN_FLIGHT, txn->fd_count);
 	free(txn->fds);
 	free(txn->fd_positions);
 	work_dequeue(&txn->work);
@@ -62,6 +65,22 @@ void transaction_send_failed_reply(struct txn *txn, uint32_t error_code)
 			return;
 		txn = next;
 	}
+}
+
+/* The sender's pid as the kernel reports it (the tgid of the task that
+ * opened the device, binder_thread_read): the pid of the process that
+ * connected while it lives, 0 once it has been reaped, so that a pid
+ * another process has taken since never names the sender. (A forked
+ * child that calls through its parent's channels is reported as the
+ * parent, as with the kernel.) Without a pidfd (Linux before 6.5)
+ * binderd cannot tell, and keeps the pid of the connection. */
+static pid_t sender_pid(const struct proc *proc)
+{
+	if (proc->pidfd < 0)
+		return proc->pid;
+	if (syscall(SYS_pidfd_send_signal, proc->pidfd, 0, NULL, 0) == 0 || errno == EPERM)
+		return proc->pid;
+	return 0;
 }
 
 /* The kernel's binder_proc_transaction. Returns false if the target is
@@ -201,7 +220,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 	txn->work.type = WORK_TRANSACTION;
 	if (!reply && !(tr->flags & TF_ONE_WAY))
 		txn->from = thread;
-	txn->sender_pid = proc->pid;
+	txn->sender_pid = sender_pid(proc);
 	txn->sender_euid = proc->euid;
 	txn->to_proc = target_proc;
 	txn->to_thread = target_thread;
@@ -247,8 +266,8 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 		struct iovec remote[2] = {
 		        {(void *)(uintptr_t)tr->data.ptr.buffer, buffer->data_size},
 		        {(void *)(uintptr_t)tr->data.ptr.offsets, buffer->offsets_size}};
-		copied = proc_read_memory(proc, local, remote, 2,
-		                          buffer->data_size + buffer->offsets_size) == 0;
+		copied = direct_reads_copy(proc, local, remote, 2,
+		                           buffer->data_size + buffer->offsets_size) == 0;
 	} else {
 		copied =
 		        copy_from_send_area(&thread->send_area, tr->data.ptr.buffer,

@@ -38,6 +38,9 @@ ABUSE_TEST(transactions, wild_object_offsets)
 ABUSE_TEST(transactions, bad_objects)
 ABUSE_TEST(transactions, fds_to_a_target_that_refuses_them)
 
+ABUSE_TEST(exec, setuid_exec)
+ABUSE_TEST(exec, forked_sender_pid)
+
 ABUSE_TEST(lifecycle, callers_that_die_mid_call)
 ABUSE_TEST(lifecycle, close_while_reading)
 
@@ -45,3 +48,12 @@ ABUSE_TEST(load, oneway_flood)
 ABUSE_TEST(load, never_reads_answers)
 ABUSE_TEST(load, never_reads_completions)
 ABUSE_TEST(load, many_connections)
+
+ABUSE_TEST(limits, new_thread_not_a_socket)
+ABUSE_TEST(limits, silent_connections)
+ABUSE_TEST(limits, connection_slots)
+ABUSE_TEST(limits, thread_hoard)
+ABUSE_TEST(limits, fd_hoard)
+ABUSE_TEST(limits, accept_out_of_fds)
+ABUSE_TEST(limits, unread_output)
+ABUSE_TEST(limits, unread_output_per_uid)

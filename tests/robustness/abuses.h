@@ -135,10 +135,25 @@ int abuse_fds_to_a_target_that_refuses_them(struct abuse_report *report);
 int abuse_callers_that_die_mid_call(struct abuse_report *report);
 int abuse_close_while_reading(struct abuse_report *report);
 
+/* A hostile local user: exec of a setuid program, pid of a dead parent
+ * (abuse_exec.c). */
+int abuse_setuid_exec(struct abuse_report *report);
+int abuse_forked_sender_pid(struct abuse_report *report);
+
 /* Floods and hoarders (abuse_flood.c, abuse_connections.c). */
 int abuse_oneway_flood(struct abuse_report *report);
 int abuse_never_reads_answers(struct abuse_report *report);
 int abuse_never_reads_completions(struct abuse_report *report);
 int abuse_many_connections(struct abuse_report *report);
+
+/* One user against the others' share (abuse_limits.c). */
+int abuse_new_thread_not_a_socket(struct abuse_report *report);
+int abuse_silent_connections(struct abuse_report *report);
+int abuse_connection_slots(struct abuse_report *report);
+int abuse_thread_hoard(struct abuse_report *report);
+int abuse_fd_hoard(struct abuse_report *report);
+int abuse_accept_out_of_fds(struct abuse_report *report);
+int abuse_unread_output(struct abuse_report *report);
+int abuse_unread_output_per_uid(struct abuse_report *report);
 
 #endif

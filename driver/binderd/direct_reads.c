@@ -1,0 +1,303 @@
+/*
+ * direct_reads.c - binderd reading a transaction's payload straight from
+ * the sender's memory (driver/socket_protocol.h, "Direct reads"): the
+ * grant at HELLO and every read after it.
+ *
+ * binderd runs as root and the process may not; the pid and the pidfd of a
+ * process survive execve, and a set-user-ID image may follow the one that
+ * asked for the reads. So no read goes by pid. Each one proves, in this
+ * order, before a byte of the payload is read:
+ *
+ *  - that the process's own user could read it with ptrace now: binderd
+ *    opens /proc/<pid>/mem as that user (its euid and egid at connect, as
+ *    fsuid and fsgid, and CAP_SYS_PTRACE out of binderd's effective set).
+ *    The kernel checks ptrace access as it binds the file to the task's
+ *    address space, under the task's exec lock: a set-user-ID image, one
+ *    that made itself undumpable, or another user's fails the open;
+ *  - that the address space is the one that maps this process's receive
+ *    area: binderd writes a random canary into a free block of the area
+ *    (its own mapping of the memfd) and reads it back through the open
+ *    file, at the address where the process mapped the block. A new image
+ *    after an exec maps no such thing. The payload is read through the
+ *    same file, which reads the address space it was opened on and never
+ *    another (after an exec, nothing at all);
+ *  - that it is the process and not its pid: /proc/<pid> is opened once at
+ *    HELLO while the pidfd shows the process alive (the pid is then still
+ *    its own); lookups in it fail once the process is gone, whoever has
+ *    taken the pid since.
+ * A failed proof ends the grant: later direct calls of the process fail
+ * (BR_FAILED_REPLY), as with a lying probe. HELLO's probe is read the same
+ * way, without the canary (there is no area yet): what it reads, the
+ * process's user could read too.
+ */
+#include "direct_reads.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "binderd.h"
+#include "log.h"
+
+#ifndef GRND_INSECURE
+#define GRND_INSECURE 0x0004
+#endif
+
+/* What binderd keeps of a process that granted direct reads. */
+struct direct_reads_grant {
+	int proc_directory; /* /proc/<pid>, opened while the pid was the process's */
+	uid_t uid;          /* reads are made as this user: its euid at connect */
+	gid_t gid;          /* and this group: its egid at connect */
+};
+
+/* Version 3 capability sets are two 32-bit words. */
+#define CAPABILITY_WORDS 2
+
+/* binderd's own capabilities, and the same without CAP_SYS_PTRACE in the
+ * effective set (nothing changes them: read once). */
+static struct {
+	bool known;
+	struct __user_cap_data_struct own[CAPABILITY_WORDS];
+	struct __user_cap_data_struct without_ptrace[CAPABILITY_WORDS];
+	bool dumpable; /* before the first change of fsuid, which clears it */
+} binderd_identity;
+
+/* binderd's file system ids while it acts as a process's user. */
+struct saved_identity {
+	bool switched;
+	uid_t fsuid;
+	gid_t fsgid;
+};
+
+static int capabilities_get(struct __user_cap_data_struct *capabilities)
+{
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+	return syscall(SYS_capget, &header, capabilities) < 0 ? -errno : 0;
+}
+
+static int capabilities_set(const struct __user_cap_data_struct *capabilities)
+{
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+	return syscall(SYS_capset, &header, capabilities) < 0 ? -errno : 0;
+}
+
+static int learn_binderd_identity(void)
+{
+	if (binderd_identity.known)
+		return 0;
+	int error = capabilities_get(binderd_identity.own);
+	if (error)
+		return error;
+	memcpy(binderd_identity.without_ptrace, binderd_identity.own, sizeof(binderd_identity.own));
+	binderd_identity.without_ptrace[CAP_TO_INDEX(CAP_SYS_PTRACE)].effective &=
+	        ~CAP_TO_MASK(CAP_SYS_PTRACE);
+	binderd_identity.dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1;
+	binderd_identity.known = true;
+	return 0;
+}
+
+/* Puts binderd's own identity back. */
+static void act_as_binderd(const struct saved_identity *saved)
+{
+	if (!saved->switched)
+		return;
+	setfsuid(saved->fsuid);
+	setfsgid(saved->fsgid);
+	if (capabilities_set(binderd_identity.own) < 0)
+		log_error("direct reads: cannot restore binderd's capabilities: %s",
+		          strerror(errno));
+	if (binderd_identity.dumpable)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
+/* Acts as the process's user for file access: its uid and gid as fsuid and
+ * fsgid, without CAP_SYS_PTRACE. For a root process, binderd stays itself.
+ * A switch that does not take (binderd may not change its ids) leaves
+ * binderd's own ids without CAP_SYS_PTRACE: the open that follows fails
+ * unless binderd's user could ptrace the process anyway. */
+static int act_as_process_user(const struct direct_reads_grant *grant, struct saved_identity *saved)
+{
+	saved->switched = false;
+	if (grant->uid == 0)
+		return 0;
+	int error = learn_binderd_identity();
+	if (error)
+		return error;
+	saved->switched = true;
+	saved->fsgid = (gid_t)setfsgid(grant->gid);
+	saved->fsuid = (uid_t)setfsuid(grant->uid);
+	error = capabilities_set(binderd_identity.without_ptrace);
+	if (error) {
+		act_as_binderd(saved);
+		return error;
+	}
+	return 0;
+}
+
+/* The process's memory as its own user may read it now: an fd bound to
+ * the task's current address space, or -errno (no ptrace right, gone). */
+static int open_memory(const struct direct_reads_grant *grant)
+{
+	struct saved_identity saved;
+	int error = act_as_process_user(grant, &saved);
+	if (error)
+		return error;
+	int memory = openat(grant->proc_directory, "mem", O_RDONLY | O_CLOEXEC);
+	if (memory < 0)
+		error = -errno;
+	act_as_binderd(&saved);
+	return memory < 0 ? error : memory;
+}
+
+/* Reads size bytes at address of the address space memory is bound to.
+ * 0, or -EFAULT (unmapped, or the address space is gone). */
+static int read_memory(int memory, void *local, size_t size, uint64_t address)
+{
+	if (size == 0)
+		return 0;
+	if (address > (uint64_t)INT64_MAX || size > (uint64_t)INT64_MAX - address)
+		return -EFAULT;
+	size_t done = 0;
+	while (done < size) {
+		ssize_t got = pread(memory, (uint8_t *)local + done, size - done,
+		                    (off_t)(address + done));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -EFAULT;
+		done += (size_t)got;
+	}
+	return 0;
+}
+
+/* Proves that memory is bound to the address space that maps the process's
+ * receive area. 0; -EPERM when it is another; -ESRCH (no area) or
+ * -ENOSPC (no free block) when it cannot be told now. */
+static int prove_address_space(struct proc *proc, int memory)
+{
+	struct buffer *block;
+	int error = area_alloc(&proc->area, sizeof(uint64_t), 0, 0, false, &block);
+	if (error)
+		return error;
+	/* Never blocks the loop: best effort while the kernel's generator
+	 * is not seeded yet (early boot), unguessable after. */
+	uint64_t canary = 0;
+	if (getrandom(&canary, sizeof(canary), GRND_NONBLOCK) != (ssize_t)sizeof(canary) &&
+	    getrandom(&canary, sizeof(canary), GRND_INSECURE) != (ssize_t)sizeof(canary)) {
+		area_free(&proc->area, block);
+		return -EAGAIN;
+	}
+	/* A free block may still hold what the process is sending (a reply
+	 * out of a buffer it freed in the same write): put it back. */
+	uint8_t *ours = buffer_data(&proc->area, block);
+	uint64_t kept;
+	memcpy(&kept, ours, sizeof(kept));
+	memcpy(ours, &canary, sizeof(canary));
+	uint64_t seen = ~canary;
+	error = read_memory(memory, &seen, sizeof(seen), buffer_user_address(&proc->area, block));
+	memcpy(ours, &kept, sizeof(kept));
+	area_free(&proc->area, block);
+	return error == 0 && seen == canary ? 0 : -EPERM;
+}
+
+static bool proc_alive(const struct proc *proc)
+{
+	return proc->pidfd >= 0 && syscall(SYS_pidfd_send_signal, proc->pidfd, 0, NULL, 0) == 0;
+}
+
+static void grant_free(struct direct_reads_grant *grant)
+{
+	if (!grant)
+		return;
+	if (grant->proc_directory >= 0)
+		close(grant->proc_directory);
+	free(grant);
+}
+
+static void end_grant(struct proc *proc, const char *why)
+{
+	log_info("proc %d (uid %u): direct reads end: %s", proc->pid, (unsigned)proc->euid, why);
+	direct_reads_end(proc);
+}
+
+int direct_reads_copy(struct proc *proc, const struct iovec *local, const struct iovec *remote,
+                      size_t count, size_t total)
+{
+	struct direct_reads_grant *grant = proc->direct_reads_grant;
+	if (!proc->direct_reads || !grant)
+		return -EFAULT;
+	if (total == 0)
+		return 0;
+	int memory = open_memory(grant);
+	if (memory < 0) {
+		end_grant(proc, "its user may not read its memory now (exec, or gone)");
+		return -EFAULT;
+	}
+	int error = prove_address_space(proc, memory);
+	if (error == -EPERM)
+		end_grant(proc, "its address space no longer maps its area (exec)");
+	for (size_t i = 0; !error && i < count; i++) {
+		if (local[i].iov_len != remote[i].iov_len)
+			error = -EFAULT;
+		else
+			error = read_memory(memory, local[i].iov_base, local[i].iov_len,
+			                    (uint64_t)(uintptr_t)remote[i].iov_base);
+	}
+	close(memory);
+	return error ? -EFAULT : 0;
+}
+
+void direct_reads_grant(struct proc *proc, const struct binderd_hello *hello)
+{
+	direct_reads_end(proc);
+	if (proc->pidfd < 0)
+		return;
+	struct ucred credentials;
+	socklen_t length = sizeof(credentials);
+	if (getsockopt(proc->channel.fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) < 0)
+		return;
+	char path[sizeof("/proc/") + 3 * sizeof(pid_t)];
+	snprintf(path, sizeof(path), "/proc/%d", (int)proc->pid);
+	struct direct_reads_grant *grant = calloc(1, sizeof(*grant));
+	if (!grant)
+		return;
+	grant->uid = credentials.uid;
+	grant->gid = credentials.gid;
+	grant->proc_directory = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Alive after the open: the pid named the process when it was made. */
+	if (grant->proc_directory < 0 || !proc_alive(proc)) {
+		grant_free(grant);
+		return;
+	}
+	int memory = open_memory(grant);
+	bool granted = false;
+	if (memory >= 0) {
+		uint64_t value = 0;
+		granted = read_memory(memory, &value, sizeof(value), hello->probe_address) == 0 &&
+		          value == hello->probe_value;
+		close(memory);
+	}
+	if (!granted) {
+		grant_free(grant);
+		return;
+	}
+	proc->direct_reads_grant = grant;
+	proc->direct_reads = true;
+}
+
+void direct_reads_end(struct proc *proc)
+{
+	proc->direct_reads = false;
+	grant_free(proc->direct_reads_grant);
+	proc->direct_reads_grant = NULL;
+}
