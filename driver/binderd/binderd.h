@@ -81,6 +81,8 @@ struct error_work {
 /* BR_TRANSACTION_COMPLETE, allocated per transaction. */
 struct complete_work {
 	struct work work;
+	/* BR_ONEWAY_SPAM_SUSPECT instead, if the sender enabled it */
+	bool oneway_spam_suspect;
 };
 
 /* ---- receive area (alloc.c) ---- */
@@ -100,6 +102,7 @@ struct buffer {
 	size_t async_charge;      /* what it took from the async space */
 	struct txn *txn;          /* the transaction using it, until freed */
 	struct node *target_node; /* holds a strong local ref while set */
+	pid_t sender_pid;         /* of an async buffer, for oneway_spam.c */
 };
 
 TAILQ_HEAD(buffer_queue, buffer);
@@ -118,6 +121,8 @@ struct area {
 	/* Free blocks looked at by every best-fit search so far: the unit
 	 * tests check that it grows with the log of the number of blocks. */
 	size_t best_fit_visits;
+	/* a oneway spammer was reported since async space ran low */
+	bool oneway_spam_detected;
 };
 
 int area_map(struct area *area, size_t size, uint64_t user_base);
@@ -321,6 +326,10 @@ struct thread {
 	size_t read_initial; /* bytes put before any work (BR_NOOP) */
 	bool poll_armed;
 	bool wakeup_sent;
+	/* the last transaction's outcome, for BINDER_GET_EXTENDED_ERROR */
+	struct binder_extended_error extended_error;
+	/* a BINDER_FREEZE waiting for its targets to drain, or NULL */
+	struct freeze_wait *freeze_wait;
 };
 
 struct thread *thread_new(struct proc *proc, int fd);
@@ -354,6 +363,37 @@ void death_done(struct thread *thread, binder_uintptr_t cookie);
 /* Reads fd numbers sent back for an FD_INSTALL. */
 void thread_fd_numbers(struct thread *thread, const int32_t *numbers, size_t count);
 
+/* ---- ioctls beyond the basic ones (extended_error.c, node_info.c) ----
+ * Each ioctl_* takes the ioctl's argument, read in and written back on
+ * success, and returns 0 or -errno as the kernel's ioctl does. */
+
+int ioctl_get_extended_error(struct thread *thread, void *argument);
+int ioctl_get_node_debug_info(struct thread *thread, void *argument);
+int ioctl_get_node_info_for_ref(struct thread *thread, void *argument);
+/* The kernel's binder_set_extended_error on thread->ee. */
+void extended_error_set(struct thread *thread, uint64_t id, uint32_t command, int32_t param);
+/* {0, BR_OK, 0}: a new thread's, and after each read of it. */
+void extended_error_reset(struct thread *thread);
+/* A reply failed: its caller learns why, unless it knows of an error
+ * already (the kernel's binder_set_txn_from_error). */
+void extended_error_set_on_caller(struct txn *in_reply_to, uint64_t id, uint32_t command,
+                                  int32_t param);
+/* freeze.c: BINDER_FREEZE answers by itself, now or after its wait. */
+void freeze_ioctl(struct thread *thread, const uint8_t *payload, size_t size);
+void freeze_wait_cancel(struct thread *thread);
+int ioctl_get_frozen_info(struct thread *thread, void *argument);
+int ioctl_enable_oneway_spam_detection(struct thread *thread, void *argument);
+/* A transaction is queued to proc: BR_FROZEN_REPLY for a two-way call
+ * to a frozen proc, else BR_OK; notes it for BINDER_GET_FROZEN_INFO. */
+uint32_t freeze_check_incoming(struct proc *proc, bool oneway);
+/* TF_UPDATE_TXN to a frozen proc: takes the queued oneway call of node
+ * that txn supersedes off its list, or returns NULL. */
+struct txn *freeze_take_outdated(struct proc *proc, struct node *node, const struct txn *txn);
+/* Frees a superseded transaction and its buffer. */
+void freeze_drop_outdated(struct proc *proc, struct txn *outdated);
+/* oneway_spam.c: after a oneway buffer of pid's was allocated in area,
+ * whether pid is the one to report as a spammer. */
+bool oneway_spam_suspect(struct area *area, pid_t pid);
 
 /* ---- processes (process.c) ---- */
 
@@ -390,6 +430,11 @@ struct proc {
 	uint32_t requested_threads;
 	uint32_t requested_threads_started;
 	size_t fds_in_flight; /* fds held for transactions to this proc */
+	/* the freezer (freeze.c): frozen, and what came since it froze */
+	bool is_frozen;
+	bool sync_recv;
+	bool async_recv;
+	bool oneway_spam_detection_enabled;
 };
 
 void proc_accept(int fd);

@@ -290,10 +290,14 @@ void thread_try_read(struct thread *thread)
 				error->cmd = BR_OK;
 				break;
 			}
-			case WORK_TRANSACTION_COMPLETE:
+			case WORK_TRANSACTION_COMPLETE: {
+				bool spam = ((struct complete_work *)work)->oneway_spam_suspect &&
+				            thread->proc->oneway_spam_detection_enabled;
 				free(work);
-				put_u32(thread, BR_TRANSACTION_COMPLETE);
+				put_u32(thread,
+				        spam ? BR_ONEWAY_SPAM_SUSPECT : BR_TRANSACTION_COMPLETE);
 				break;
+			}
 			case WORK_NODE: {
 				struct node *node = (struct node *)((uint8_t *)work -
 				                                    offsetof(struct node, work));

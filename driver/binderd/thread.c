@@ -40,6 +40,7 @@ static void thread_init_state(struct thread *thread)
 	thread->reply_error.work.list = NULL;
 	thread->reply_error.cmd = BR_OK;
 	thread->debug_id = next_debug_id();
+	extended_error_reset(thread);
 }
 
 struct thread *thread_new(struct proc *proc, int fd)
@@ -115,6 +116,7 @@ static void thread_release_state(struct thread *thread)
 		}
 	}
 	thread->transaction_stack = NULL;
+	freeze_wait_cancel(thread);
 	if (thread->fd_install_txn) {
 		struct txn *pending = thread->fd_install_txn;
 		thread->fd_install_txn = NULL;
@@ -233,6 +235,25 @@ static void handle_write_read(struct thread *thread, const uint8_t *payload, siz
 	           (request.flags & BINDERD_WR_READ_CONSUMED) == 0);
 }
 
+/* Largest argument of the ioctls run by run_in_out_ioctl. */
+#define IN_OUT_ARGUMENT_MAX 64
+
+/* An ioctl whose argument (exactly argument_size bytes) is read, passed to
+ * run, and written back when run succeeds. */
+static void run_in_out_ioctl(struct thread *thread, int (*run)(struct thread *, void *),
+                             const uint8_t *payload, size_t size, size_t argument_size)
+{
+	uint8_t argument[IN_OUT_ARGUMENT_MAX];
+	int error = -EINVAL;
+
+	if (size == argument_size && argument_size <= sizeof(argument)) {
+		memcpy(argument, payload, argument_size);
+		error = run(thread, argument);
+	}
+	thread->looper_need_return = false;
+	reply_result(thread, error, error ? NULL : argument, error ? 0 : argument_size);
+}
+
 static void handle_ioctl(struct thread *thread, uint64_t command, const uint8_t *payload,
                          size_t size, int *fds, size_t fd_count)
 {
@@ -278,6 +299,29 @@ static void handle_ioctl(struct thread *thread, uint64_t command, const uint8_t 
 		thread_release_state(thread);
 		thread_init_state(thread);
 		reply_result(thread, 0, NULL, 0);
+		return;
+	case BINDER_GET_EXTENDED_ERROR:
+		run_in_out_ioctl(thread, ioctl_get_extended_error, payload, size,
+		                 sizeof(struct binder_extended_error));
+		return;
+	case BINDER_GET_NODE_DEBUG_INFO:
+		run_in_out_ioctl(thread, ioctl_get_node_debug_info, payload, size,
+		                 sizeof(struct binder_node_debug_info));
+		return;
+	case BINDER_GET_NODE_INFO_FOR_REF:
+		run_in_out_ioctl(thread, ioctl_get_node_info_for_ref, payload, size,
+		                 sizeof(struct binder_node_info_for_ref));
+		return;
+	case BINDER_FREEZE:
+		freeze_ioctl(thread, payload, size);
+		return;
+	case BINDER_GET_FROZEN_INFO:
+		run_in_out_ioctl(thread, ioctl_get_frozen_info, payload, size,
+		                 sizeof(struct binder_frozen_status_info));
+		return;
+	case BINDER_ENABLE_ONEWAY_SPAM_DETECTION:
+		run_in_out_ioctl(thread, ioctl_enable_oneway_spam_detection, payload, size,
+		                 sizeof(uint32_t));
 		return;
 	default:
 		break;

@@ -83,15 +83,18 @@ static pid_t sender_pid(const struct proc *proc)
 	return 0;
 }
 
-/* The kernel's binder_proc_transaction. Returns false if the target is
- * dead. */
-static bool queue_transaction(struct txn *txn, struct proc *proc, struct thread *thread)
+/* The kernel's binder_proc_transaction. Returns BR_OK, or BR_DEAD_REPLY
+ * if the target is dead, BR_FROZEN_REPLY if it is frozen. */
+static uint32_t queue_transaction(struct txn *txn, struct proc *proc, struct thread *thread)
 {
 	struct node *node = txn->buffer->target_node;
 	bool oneway = (txn->flags & TF_ONE_WAY) != 0;
 	bool pending_async = false;
 	if (proc->is_dead || (thread && thread->is_dead))
-		return false;
+		return BR_DEAD_REPLY;
+	uint32_t frozen = freeze_check_incoming(proc, oneway);
+	if (frozen != BR_OK)
+		return frozen;
 	if (oneway) {
 		if (node->has_async_transaction)
 			pending_async = true;
@@ -105,9 +108,13 @@ static bool queue_transaction(struct txn *txn, struct proc *proc, struct thread 
 	else if (!pending_async) {
 		work_enqueue(&proc->todo, &txn->work);
 		proc_wakeup(proc);
-	} else
+	} else {
+		struct txn *outdated = freeze_take_outdated(proc, node, txn);
 		work_enqueue(&node->async_todo, &txn->work);
-	return true;
+		if (outdated)
+			freeze_drop_outdated(proc, outdated);
+	}
+	return BR_OK;
 }
 
 static bool copy_from_send_area(const struct send_area *area, binder_uintptr_t offset, size_t size,
@@ -135,7 +142,10 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 	size_t translated_end = 0;
 	uint32_t return_error = BR_OK;
 	int error_param = 0;
+	/* Taken first, as the kernel's t_debug_id: failures report it too. */
+	uint64_t debug_id = next_debug_id();
 
+	extended_error_set(thread, debug_id, BR_OK, 0);
 	if (reply) {
 		in_reply_to = thread->transaction_stack;
 		if (!in_reply_to) {
@@ -176,6 +186,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 			target_node = context.manager_node;
 			if (!target_node) {
 				return_error = BR_DEAD_REPLY;
+				error_param = -EINVAL;
 				goto fail;
 			}
 		}
@@ -183,6 +194,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 		if (!target_proc) {
 			target_node = NULL;
 			return_error = BR_DEAD_REPLY;
+			error_param = -EINVAL;
 			goto fail;
 		}
 		if (target_proc == proc) {
@@ -216,7 +228,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 		error_param = -ENOMEM;
 		goto fail;
 	}
-	txn->debug_id = next_debug_id();
+	txn->debug_id = debug_id;
 	txn->work.type = WORK_TRANSACTION;
 	if (!reply && !(tr->flags & TF_ONE_WAY))
 		txn->from = thread;
@@ -258,6 +270,8 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 	buffer->txn = txn;
 	buffer->target_node = target_node;
 	txn->buffer = buffer;
+	buffer->sender_pid = proc->pid;
+	bool spam_suspect = buffer->async && oneway_spam_suspect(&target_proc->area, proc->pid);
 	uint8_t *data = buffer_data(&target_proc->area, buffer);
 	bool copied;
 	if (direct) {
@@ -336,22 +350,23 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 			goto fail;
 		}
 		complete->work.type = WORK_TRANSACTION_COMPLETE;
+		complete->oneway_spam_suspect = spam_suspect;
 		if (!(txn->flags & TF_ONE_WAY)) {
 			txn->need_reply = true;
 			txn->from_parent = thread->transaction_stack;
 			thread->transaction_stack = txn;
-			if (!queue_transaction(txn, target_proc, target_thread)) {
+			return_error = queue_transaction(txn, target_proc, target_thread);
+			if (return_error != BR_OK) {
 				thread->transaction_stack = txn->from_parent;
 				txn->from_parent = NULL;
 				free(complete);
-				return_error = BR_DEAD_REPLY;
 				goto fail;
 			}
 			thread_enqueue_deferred_work(thread, &complete->work);
 		} else {
-			if (!queue_transaction(txn, target_proc, NULL)) {
+			return_error = queue_transaction(txn, target_proc, NULL);
+			if (return_error != BR_OK) {
 				free(complete);
-				return_error = BR_DEAD_REPLY;
 				goto fail;
 			}
 			thread_enqueue_work(thread, &complete->work);
@@ -382,10 +397,12 @@ fail:
 		node_dec_tmp(target_node);
 	}
 	if (in_reply_to) {
+		extended_error_set_on_caller(in_reply_to, debug_id, return_error, error_param);
 		thread->return_error.cmd = BR_TRANSACTION_COMPLETE;
 		thread_enqueue_work(thread, &thread->return_error.work);
 		transaction_send_failed_reply(in_reply_to, return_error);
 	} else {
+		extended_error_set(thread, debug_id, return_error, error_param);
 		thread->return_error.cmd = return_error;
 		thread_enqueue_work(thread, &thread->return_error.work);
 	}
