@@ -120,6 +120,44 @@ static bool send_request(struct client_channel *channel, uint32_t op, uint64_t a
 	return true;
 }
 
+long channel_send_raw_fds(struct client_channel *channel, const void *bytes, size_t size,
+                          const int *fds, size_t fd_count, bool oob)
+{
+	if (channel->fd < 0)
+		return -EPIPE;
+	if (fd_count > CLIENT_MAX_RAW_FDS)
+		fuzz_fail("harness bug: %zu fds in one message", fd_count);
+	size_t in_band = oob && size > 0 ? size - 1 : size;
+	struct iovec iov = {(void *)bytes, in_band};
+	union {
+		char buffer[CMSG_SPACE(sizeof(int) * CLIENT_MAX_RAW_FDS)];
+		struct cmsghdr align;
+	} control;
+	struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd_count > 0) {
+		message.msg_control = control.buffer;
+		message.msg_controllen = CMSG_SPACE(sizeof(int) * fd_count);
+		struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fd_count);
+		memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * fd_count);
+	}
+	ssize_t sent = 0;
+	if (in_band > 0 || fd_count > 0)
+		sent = sendmsg(channel->fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (sent < 0)
+		return -errno;
+	if ((size_t)sent == in_band && in_band < size) {
+		/* AF_UNIX stream sockets take one byte out of band (Linux 5.15). */
+		ssize_t urgent = send(channel->fd, (const uint8_t *)bytes + in_band, 1,
+		                      MSG_NOSIGNAL | MSG_DONTWAIT | MSG_OOB);
+		if (urgent > 0)
+			sent += urgent;
+	}
+	return (long)sent;
+}
+
 bool channel_send_raw(struct client_channel *channel, const void *bytes, size_t size)
 {
 	if (channel->fd < 0)
@@ -143,10 +181,18 @@ static size_t area_bytes(size_t requested)
 
 /* With small_socket_buffers, binderd's end can hold little unread output,
  * so that its answers go out in pieces (its output queue). */
-static int make_pair(const struct client_world *world, int pair[2])
+static int make_pair(const struct client_world *world, const struct client_process *process,
+                     int pair[2])
 {
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-		return -errno;
+	/* The connection's credentials (SO_PEERCRED) are the creator's: with
+	 * another euid, binderd sees another user. Only root can switch. */
+	bool switched = process->other_euid && geteuid() == 0 && seteuid(process->euid) == 0;
+	int made = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair);
+	int error = errno;
+	if (switched && seteuid(0) < 0)
+		fuzz_fail("cannot become root again: %s", strerror(errno));
+	if (made < 0)
+		return -error;
 	if (world->small_socket_buffers) {
 		int size = 1; /* the kernel raises it to its minimum */
 		setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
@@ -155,10 +201,10 @@ static int make_pair(const struct client_world *world, int pair[2])
 }
 
 /* Gives binderd one end of a new socketpair; returns ours or -errno. */
-static int connect_process(const struct client_world *world)
+static int connect_process(const struct client_world *world, const struct client_process *process)
 {
 	int pair[2];
-	int error = make_pair(world, pair);
+	int error = make_pair(world, process, pair);
 	if (error < 0)
 		return error;
 	size_t before = context.proc_count;
@@ -178,9 +224,16 @@ int world_add_thread(struct client_world *world, size_t process_index)
 	if (world->thread_count >= FUZZ_MAX_THREADS || process->channel.fd < 0)
 		return -EMFILE;
 	int pair[2];
-	int error = make_pair(world, pair);
+	int error = make_pair(world, process, pair);
 	if (error < 0)
 		return error;
+	/* binderd checks the sender of each request on the thread channels of
+	 * a process with direct reads; our requests may go out before binderd
+	 * asks for credentials on its end, so attach them from ours. */
+	int on = 1;
+	if (process->offers_direct_reads &&
+	    setsockopt(pair[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+		fuzz_fail("SO_PASSCRED: %s", strerror(errno));
 	bool sent = send_request(&process->channel, BINDERD_OP_NEW_THREAD,
 	                         (uint64_t)world->thread_count, NULL, 0, NULL, 0, &pair[1], 1);
 	close(pair[1]);
@@ -198,6 +251,21 @@ int world_add_thread(struct client_world *world, size_t process_index)
 	if (world->send_area_fd >= 0)
 		send_request(&thread->channel, BINDERD_OP_SEND_AREA, 0, NULL, 0, NULL, 0,
 		             &world->send_area_fd, 1);
+	return (int)index;
+}
+
+int world_adopt_thread(struct client_world *world, size_t process, int fd)
+{
+	if (world->thread_count >= FUZZ_MAX_THREADS)
+		return -EMFILE;
+	int flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	size_t index = world->thread_count++;
+	struct client_thread *thread = &world->threads[index];
+	memset(thread, 0, sizeof(*thread));
+	channel_init(&thread->channel, fd);
+	thread->process = process;
+	thread->desynced = true;
 	return (int)index;
 }
 
@@ -222,9 +290,8 @@ static int make_send_area(const uint8_t *contents, size_t size)
 	return fd;
 }
 
-int world_start(struct client_world *world, size_t process_count, size_t threads_per_process,
-                size_t area_size, const uint8_t *send_area, size_t send_area_size, int attach_fd,
-                bool bad_fd_numbers, bool small_socket_buffers)
+int world_init(struct client_world *world, const uint8_t *send_area, size_t send_area_size,
+               int attach_fd, bool bad_fd_numbers, bool small_socket_buffers)
 {
 	memset(world, 0, sizeof(*world));
 	world->small_socket_buffers = small_socket_buffers;
@@ -238,28 +305,95 @@ int world_start(struct client_world *world, size_t process_count, size_t threads
 		if (world->send_area_fd < 0)
 			return world->send_area_fd;
 	}
+	return 0;
+}
+
+/* What binderd probes when a process offers direct reads. */
+static uint64_t direct_read_probe = 0x6469726563742121ull;
+
+/* Address space for the receive area, mapped when binderd's memfd comes. */
+static int reserve_area(struct client_process *process, size_t requested)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t size = requested < BINDERD_MAX_AREA_SIZE ? requested : BINDERD_MAX_AREA_SIZE;
+	size = (size + page - 1) & ~(page - 1);
+	if (size == 0)
+		size = page;
+	void *reserved = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (reserved == MAP_FAILED)
+		return -errno;
+	process->mapping = reserved;
+	process->mapping_size = size;
+	process->user_base = (uint64_t)(uintptr_t)reserved;
+	return 0;
+}
+
+int world_add_process(struct client_world *world, const struct client_process_config *config)
+{
+	if (world->process_count >= CLIENT_MAX_PROCESSES)
+		return -EMFILE;
+	size_t index = world->process_count;
+	struct client_process *process = &world->processes[index];
+	memset(process, 0, sizeof(*process));
+	channel_init(&process->channel, -1);
+	process->deaf = config->deaf;
+	process->offers_direct_reads = config->direct_reads;
+	process->other_euid = config->other_euid;
+	process->euid = config->euid;
+	process->user_base = USER_BASE_FIRST + USER_BASE_STEP * index;
+	process->area_size = area_bytes(config->area_size);
+	if (config->map_area) {
+		int error = reserve_area(process, config->area_size);
+		if (error < 0)
+			return error;
+	}
+	int fd = connect_process(world, process);
+	if (fd < 0) {
+		if (process->mapping)
+			munmap(process->mapping, process->mapping_size);
+		process->mapping = NULL;
+		return fd;
+	}
+	channel_init(&process->channel, fd);
+	world->process_count++;
+	if (config->connect_only)
+		return (int)index;
+	uint64_t user_base = process->user_base;
+	struct binderd_hello hello = {
+	        .probe_address = (uint64_t)(uintptr_t)&direct_read_probe,
+	        .probe_value = direct_read_probe,
+	};
+	if (!send_request(&process->channel, BINDERD_OP_HELLO, BINDERD_PROTOCOL_VERSION, &hello,
+	                  config->direct_reads ? sizeof(hello) : 0, NULL, 0, NULL, 0) ||
+	    !send_request(&process->channel, BINDERD_OP_MMAP, config->area_size, &user_base,
+	                  sizeof(user_base), NULL, 0, NULL, 0))
+		return -EPIPE;
+	for (size_t t = 0; t < config->threads; t++) {
+		int thread = world_add_thread(world, index);
+		if (thread < 0)
+			return thread;
+	}
+	return (int)index;
+}
+
+int world_start(struct client_world *world, size_t process_count, size_t threads_per_process,
+                size_t area_size, const uint8_t *send_area, size_t send_area_size, int attach_fd,
+                bool bad_fd_numbers, bool small_socket_buffers)
+{
+	int error = world_init(world, send_area, send_area_size, attach_fd, bad_fd_numbers,
+	                       small_socket_buffers);
+	if (error < 0)
+		return error;
+	struct client_process_config config = {
+	        .area_size = area_size,
+	        .threads = threads_per_process,
+	};
 	if (process_count > CLIENT_MAX_PROCESSES)
 		process_count = CLIENT_MAX_PROCESSES;
 	for (size_t i = 0; i < process_count; i++) {
-		struct client_process *process = &world->processes[i];
-		int fd = connect_process(world);
-		if (fd < 0)
-			return fd;
-		channel_init(&process->channel, fd);
-		world->process_count++;
-		process->user_base = USER_BASE_FIRST + USER_BASE_STEP * i;
-		process->area_size = area_bytes(area_size);
-		uint64_t user_base = process->user_base;
-		if (!send_request(&process->channel, BINDERD_OP_HELLO, BINDERD_PROTOCOL_VERSION,
-		                  NULL, 0, NULL, 0, NULL, 0) ||
-		    !send_request(&process->channel, BINDERD_OP_MMAP, area_size, &user_base,
-		                  sizeof(user_base), NULL, 0, NULL, 0))
-			return -EPIPE;
-		for (size_t t = 0; t < threads_per_process; t++) {
-			int index = world_add_thread(world, i);
-			if (index < 0)
-				return index;
-		}
+		int index = world_add_process(world, &config);
+		if (index < 0)
+			return index;
 	}
 	return 0;
 }
@@ -543,16 +677,27 @@ static void thread_message(struct client_world *world, struct client_thread *thr
 }
 
 static void process_message(struct client_process *process, const struct binderd_message *message,
-                            const uint8_t *payload)
+                            const uint8_t *payload, const int *fds)
 {
 	if (message->kind != BINDERD_MSG_RESULT)
 		fuzz_fail("message kind %u on a process channel", message->kind);
-	(void)process;
 	if (message->status == 0 && message->payload_size == sizeof(struct binderd_hello_reply)) {
 		struct binderd_hello_reply hello;
 		memcpy(&hello, payload, sizeof(hello));
 		if (hello.pid != getpid())
 			fuzz_fail("hello says pid %d, SO_PEERCRED says %d", hello.pid, getpid());
+		process->direct_reads = (hello.flags & BINDERD_HELLO_DIRECT_READS) != 0;
+		client_trace_printf("  process %#llx: %s\n", (unsigned long long)process->user_base,
+		                    process->direct_reads ? "direct reads" : "send areas");
+	}
+	/* The receive area (BINDERD_OP_MMAP's answer): map it where we said. */
+	if (message->status == 0 && message->fd_count == 1 && process->mapping &&
+	    !process->mapped) {
+		void *mapped = mmap(process->mapping, process->mapping_size, PROT_READ,
+		                    MAP_SHARED | MAP_FIXED, fds[0], 0);
+		if (mapped == MAP_FAILED)
+			fuzz_fail("cannot map the receive area: %s", strerror(errno));
+		process->mapped = true;
 	}
 }
 
@@ -635,7 +780,7 @@ static bool channel_receive(struct client_world *world, struct client_channel *c
 			if (thread)
 				thread_message(world, thread, &header, payload, fds);
 			else
-				process_message(process, &header, payload);
+				process_message(process, &header, payload, fds);
 			for (size_t i = 0; i < header.fd_count; i++)
 				close(fds[i]);
 			position += total;
@@ -671,6 +816,8 @@ void world_pump(struct client_world *world)
 		}
 		for (size_t i = 0; i < world->thread_count; i++) {
 			struct client_thread *thread = &world->threads[i];
+			if (world->processes[thread->process].deaf)
+				continue;
 			progress |= channel_receive(world, &thread->channel, thread, NULL);
 			progress |= unread_by_binderd(&thread->channel);
 		}
@@ -682,8 +829,14 @@ void world_close(struct client_world *world)
 {
 	for (size_t i = 0; i < world->thread_count; i++)
 		client_channel_close(&world->threads[i].channel);
-	for (size_t i = 0; i < CLIENT_MAX_PROCESSES; i++)
-		client_channel_close(&world->processes[i].channel);
+	for (size_t i = 0; i < CLIENT_MAX_PROCESSES; i++) {
+		struct client_process *process = &world->processes[i];
+		client_channel_close(&process->channel);
+		if (process->mapping)
+			munmap(process->mapping, process->mapping_size);
+		process->mapping = NULL;
+		process->mapped = false;
+	}
 	if (world->send_area_fd >= 0)
 		close(world->send_area_fd);
 	world->send_area_fd = -1;

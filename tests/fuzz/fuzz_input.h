@@ -72,8 +72,9 @@ enum fuzz_control {
 	CONTROL_BAD_WRITE_READ = 7, /* write_size not matching the payload */
 };
 
-/* Most threads one input creates, all processes together. */
-#define FUZZ_MAX_THREADS 16u
+/* Most threads one input creates, all processes together (the op's
+ * thread index has 5 bits). */
+#define FUZZ_MAX_THREADS 32u
 
 static inline size_t fuzz_read_size(unsigned code)
 {

@@ -1,6 +1,6 @@
 #!/bin/sh
-# run_fuzzer.sh - runs the binderd write-stream fuzzer for a bounded time on
-# a scratch copy of the seed corpus (the committed corpus is never written).
+# run_fuzzer.sh - runs one of the fuzz targets for a bounded time on a
+# scratch copy of its seed corpus (the committed corpus is never written).
 # Fails when the fuzzer finds a crash, a leak, a timeout or an out-of-memory;
 # the input that did it is left in the scratch directory, whose path is
 # printed.
@@ -15,8 +15,9 @@ fuzzer=$1
 corpus=$2
 dictionary=$3
 seconds=$4
+name=$(basename "$fuzzer")
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/fuzz_binderd.XXXXXX") || exit 2
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/$name.XXXXXX") || exit 2
 mkdir "$scratch/corpus" "$scratch/artifacts"
 cp "$corpus"/* "$scratch/corpus/"
 
@@ -26,11 +27,11 @@ cp "$corpus"/* "$scratch/corpus/"
 status=$?
 
 if [ $status -ne 0 ] || [ -n "$(ls -A "$scratch/artifacts")" ]; then
-	echo "fuzz_binderd_write_stream: FAILED (exit $status); inputs in $scratch/artifacts:" >&2
+	echo "$name: FAILED (exit $status); inputs in $scratch/artifacts:" >&2
 	ls -l "$scratch/artifacts" >&2
 	echo "reproduce with: $fuzzer <input>" >&2
 	exit 1
 fi
 rm -rf "$scratch"
-echo "fuzz_binderd_write_stream: no crash, leak or timeout in ${seconds}s"
+echo "$name: no crash, leak or timeout in ${seconds}s"
 exit 0
