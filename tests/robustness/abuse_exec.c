@@ -174,7 +174,9 @@ static int make_helper_directory(char *directory, size_t size)
 	const char *parent = "/tmp";
 	if (statvfs(parent, &file_system) == 0 && (file_system.f_flag & ST_NOSUID))
 		parent = built;
-	snprintf(directory, size, "%s/abuse-exec.XXXXXX", parent);
+	int length = snprintf(directory, size, "%s/abuse-exec.XXXXXX", parent);
+	if (length < 0 || (size_t)length >= size)
+		return -ENAMETOOLONG;
 	if (!mkdtemp(directory))
 		return -errno;
 	return chmod(directory, 0755) < 0 ? -errno : 0;
