@@ -154,9 +154,10 @@ struct binderd_message {
  * binderd reads as the process's own user would with ptrace (its euid and
  * egid at connect, without binderd's privileges; so a set-user-ID image
  * or an undumpable one cannot be read), and only from the address space
- * that maps the process's receive area (so a direct transaction needs the
- * area mapped, with a free block): an exec ends the grant, and the
- * process's later direct transactions fail (binderd/direct_reads.c). It
+ * the process had at HELLO (binderd keeps /proc/PID/mem open from then,
+ * which the kernel binds to that address space): an exec ends the grant,
+ * and the process's later direct transactions fail
+ * (binderd/direct_reads.c). It
  * needs the kernel to name the peer by pidfd (Linux 6.5). Thread channels
  * of such a process carry SO_PASSCRED credentials, and a request sent by
  * any other process closes the channel, so no process can make binderd

@@ -5,30 +5,23 @@
  *
  * binderd runs as root and the process may not; the pid and the pidfd of a
  * process survive execve, and a set-user-ID image may follow the one that
- * asked for the reads. So no read goes by pid. Each one proves, in this
- * order, before a byte of the payload is read:
+ * asked for the reads. So no read goes by pid. At HELLO, binderd opens
+ * /proc/<pid>/mem as the process's own user (its euid and egid at connect,
+ * as fsuid and fsgid, with CAP_SYS_PTRACE out of binderd's effective set),
+ * reads the probe through it, and keeps that file for every later read:
  *
- *  - that the process's own user could read it with ptrace now: binderd
- *    opens /proc/<pid>/mem as that user (its euid and egid at connect, as
- *    fsuid and fsgid, and CAP_SYS_PTRACE out of binderd's effective set).
- *    The kernel checks ptrace access as it binds the file to the task's
- *    address space, under the task's exec lock: a set-user-ID image, one
- *    that made itself undumpable, or another user's fails the open;
- *  - that the address space is the one that maps this process's receive
- *    area: binderd writes a random canary into a free block of the area
- *    (its own mapping of the memfd) and reads it back through the open
- *    file, at the address where the process mapped the block. A new image
- *    after an exec maps no such thing. The payload is read through the
- *    same file, which reads the address space it was opened on and never
- *    another (after an exec, nothing at all);
- *  - that it is the process and not its pid: /proc/<pid> is opened once at
- *    HELLO while the pidfd shows the process alive (the pid is then still
- *    its own); lookups in it fail once the process is gone, whoever has
- *    taken the pid since.
- * A failed proof ends the grant: later direct calls of the process fail
- * (BR_FAILED_REPLY), as with a lying probe. HELLO's probe is read the same
- * way, without the canary (there is no area yet): what it reads, the
- * process's user could read too.
+ *  - the kernel checks ptrace access as that user when it opens the file,
+ *    so what binderd can read, the user could read with ptrace: a
+ *    set-user-ID image, one that made itself undumpable, or another
+ *    user's process fails the open (and with it the grant);
+ *  - the file is bound to the address space the task had at the open (the
+ *    kernel keeps that mm in the file) and reads it or nothing: after an
+ *    exec the old address space is gone and every read fails, so the new
+ *    image is never read, whatever its privileges;
+ *  - /proc/<pid> is opened while the pidfd shows the process alive (the
+ *    pid is then still its own), and the mem file right after.
+ * A failed read ends the grant: later direct calls of the process fail
+ * (BR_FAILED_REPLY), as with a lying probe.
  */
 #include "direct_reads.h"
 
@@ -41,7 +34,6 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -49,13 +41,10 @@
 #include "binderd.h"
 #include "log.h"
 
-#ifndef GRND_INSECURE
-#define GRND_INSECURE 0x0004
-#endif
-
 /* What binderd keeps of a process that granted direct reads. */
 struct direct_reads_grant {
 	int proc_directory; /* /proc/<pid>, opened while the pid was the process's */
+	int memory;         /* its mem, opened at HELLO as its user: that address space */
 	uid_t uid;          /* reads are made as this user: its euid at connect */
 	gid_t gid;          /* and this group: its egid at connect */
 };
@@ -173,41 +162,15 @@ static int read_memory(int memory, void *local, size_t size, uint64_t address)
 		                    (off_t)(address + done));
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got <= 0)
+		/* The kernel reads nothing at all once the address space is
+		 * gone, and fails (EIO) on an address it does not map. */
+		if (got == 0)
+			return -ESRCH;
+		if (got < 0)
 			return -EFAULT;
 		done += (size_t)got;
 	}
 	return 0;
-}
-
-/* Proves that memory is bound to the address space that maps the process's
- * receive area. 0; -EPERM when it is another; -ESRCH (no area) or
- * -ENOSPC (no free block) when it cannot be told now. */
-static int prove_address_space(struct proc *proc, int memory)
-{
-	struct buffer *block;
-	int error = area_alloc(&proc->area, sizeof(uint64_t), 0, 0, false, &block);
-	if (error)
-		return error;
-	/* Never blocks the loop: best effort while the kernel's generator
-	 * is not seeded yet (early boot), unguessable after. */
-	uint64_t canary = 0;
-	if (getrandom(&canary, sizeof(canary), GRND_NONBLOCK) != (ssize_t)sizeof(canary) &&
-	    getrandom(&canary, sizeof(canary), GRND_INSECURE) != (ssize_t)sizeof(canary)) {
-		area_free(&proc->area, block);
-		return -EAGAIN;
-	}
-	/* A free block may still hold what the process is sending (a reply
-	 * out of a buffer it freed in the same write): put it back. */
-	uint8_t *ours = buffer_data(&proc->area, block);
-	uint64_t kept;
-	memcpy(&kept, ours, sizeof(kept));
-	memcpy(ours, &canary, sizeof(canary));
-	uint64_t seen = ~canary;
-	error = read_memory(memory, &seen, sizeof(seen), buffer_user_address(&proc->area, block));
-	memcpy(ours, &kept, sizeof(kept));
-	area_free(&proc->area, block);
-	return error == 0 && seen == canary ? 0 : -EPERM;
 }
 
 static bool proc_alive(const struct proc *proc)
@@ -221,6 +184,8 @@ static void grant_free(struct direct_reads_grant *grant)
 		return;
 	if (grant->proc_directory >= 0)
 		close(grant->proc_directory);
+	if (grant->memory >= 0)
+		close(grant->memory);
 	free(grant);
 }
 
@@ -238,22 +203,19 @@ int direct_reads_copy(struct proc *proc, const struct iovec *local, const struct
 		return -EFAULT;
 	if (total == 0)
 		return 0;
-	int memory = open_memory(grant);
-	if (memory < 0) {
-		end_grant(proc, "its user may not read its memory now (exec, or gone)");
-		return -EFAULT;
-	}
-	int error = prove_address_space(proc, memory);
-	if (error == -EPERM)
-		end_grant(proc, "its address space no longer maps its area (exec)");
+	int error = 0;
 	for (size_t i = 0; !error && i < count; i++) {
 		if (local[i].iov_len != remote[i].iov_len)
 			error = -EFAULT;
 		else
-			error = read_memory(memory, local[i].iov_base, local[i].iov_len,
+			error = read_memory(grant->memory, local[i].iov_base, local[i].iov_len,
 			                    (uint64_t)(uintptr_t)remote[i].iov_base);
 	}
-	close(memory);
+	/* The address space that granted is gone (an exec, or the process
+	 * died): no more direct reads for this connection. A bad address
+	 * fails this call only, as the kernel's copy_from_user would. */
+	if (error == -ESRCH)
+		end_grant(proc, "the address space that granted the reads is gone (exec or exit)");
 	return error ? -EFAULT : 0;
 }
 
@@ -273,19 +235,20 @@ void direct_reads_grant(struct proc *proc, const struct binderd_hello *hello)
 		return;
 	grant->uid = credentials.uid;
 	grant->gid = credentials.gid;
+	grant->memory = -1;
 	grant->proc_directory = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* Alive after the open: the pid named the process when it was made. */
 	if (grant->proc_directory < 0 || !proc_alive(proc)) {
 		grant_free(grant);
 		return;
 	}
-	int memory = open_memory(grant);
+	grant->memory = open_memory(grant);
 	bool granted = false;
-	if (memory >= 0) {
+	if (grant->memory >= 0) {
 		uint64_t value = 0;
-		granted = read_memory(memory, &value, sizeof(value), hello->probe_address) == 0 &&
+		granted = read_memory(grant->memory, &value, sizeof(value), hello->probe_address) ==
+		                  0 &&
 		          value == hello->probe_value;
-		close(memory);
 	}
 	if (!granted) {
 		grant_free(grant);
