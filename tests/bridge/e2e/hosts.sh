@@ -7,7 +7,8 @@
 # with NAME one of BINDERD SERVICEMANAGER BRIDGED CALCULATOR_SERVICE
 # CALCULATOR_CLIENT CALLBACK_SERVICE CALLBACK_CLIENT BINDER_SERVICE (the
 # programs, from CMake) and SOURCE_DIR (the source tree, for
-# certs/make_certs.sh). Every one is required.
+# certs/make_certs.sh). Every one is required. Optional: PROBE_SERVICE and
+# PROBE_CLIENT (tests/bridge/probe), for the scripts that use them.
 #
 # What it gives the test:
 #  - E2E_DIR, a private temporary directory; E2E_CERTS=$E2E_DIR/certs with
@@ -32,6 +33,15 @@
 #  - e2e_finish: stops every daemon (each must exit 0 on SIGTERM), checks
 #    every log for sanitizer reports, prints the logs if anything failed,
 #    and exits with the test's status.
+#  - A third host "c" (hostc): certs_make "$E2E_CERTS" hostc, host_start c,
+#    bridged_start c with E2E_C_SECTIONS; only A and B get a peer section
+#    of their own, the rest is the test's (see bridged_config).
+#  - E2E_ADDRESS_A / _B / _C: the address each bridged listens on (default
+#    127.0.0.1); E2E_NETNS_A / _B / _C: a network namespace that host's
+#    bridged runs in (`ip netns exec`; the test makes it). Only bridged
+#    needs the network: binderd's socket is a path, reachable from any
+#    namespace. e2e_on_exit_hooks: commands the exit trap runs last (on
+#    every exit path), e.g. removing those namespaces.
 #
 # Nothing waits without a bound: every client runs under `timeout`, every
 # poll has a deadline, and a watchdog ends the whole test (cleanly, logs
@@ -58,7 +68,8 @@ e2e_programs=(BINDERD SERVICEMANAGER BRIDGED CALCULATOR_SERVICE CALCULATOR_CLIEN
 for e2e_arg in "$@"; do
 	case $e2e_arg in
 	BINDERD=* | SERVICEMANAGER=* | BRIDGED=* | CALCULATOR_SERVICE=* | CALCULATOR_CLIENT=* | \
-		CALLBACK_SERVICE=* | CALLBACK_CLIENT=* | BINDER_SERVICE=* | SOURCE_DIR=*)
+		CALLBACK_SERVICE=* | CALLBACK_CLIENT=* | BINDER_SERVICE=* | SOURCE_DIR=* | \
+		PROBE_SERVICE=* | PROBE_CLIENT=*)
 		printf -v "${e2e_arg%%=*}" '%s' "${e2e_arg#*=}"
 		;;
 	*) e2e_die "usage: $e2e_program NAME=PATH... (${e2e_programs[*]} SOURCE_DIR); got '$e2e_arg'" ;;
@@ -67,6 +78,10 @@ done
 for e2e_name in "${e2e_programs[@]}"; do
 	[[ -n ${!e2e_name:-} ]] || e2e_die "$e2e_name=PATH is required"
 	[[ -x ${!e2e_name} ]] || e2e_die "$e2e_name: ${!e2e_name} is not an executable"
+done
+for e2e_name in PROBE_SERVICE PROBE_CLIENT; do
+	[[ -z ${!e2e_name:-} || -x ${!e2e_name} ]] ||
+		e2e_die "$e2e_name: ${!e2e_name} is not an executable"
 done
 [[ -n ${SOURCE_DIR:-} && -x $SOURCE_DIR/certs/make_certs.sh ]] ||
 	e2e_die "SOURCE_DIR=DIR is required (with certs/make_certs.sh)"
@@ -111,6 +126,7 @@ e2e_order=()            # names in first-start order
 declare -A e2e_reader=() # NAME -> pid of the reader of its log pipe (log_pipe)
 e2e_watchdog=
 e2e_finished=
+e2e_on_exit_hooks=() # commands (eval'd) the exit trap runs last
 
 e2e_show_logs() {
 	local log
@@ -172,6 +188,10 @@ e2e_on_exit() {
 		e2e_kill_all
 		e2e_show_logs
 	fi
+	local hook
+	for hook in "${e2e_on_exit_hooks[@]}"; do
+		eval "$hook"
+	done
 	if [[ ${E2E_KEEP:-0} == 1 ]]; then
 		echo "$e2e_program: kept $E2E_DIR" >&2
 	else
@@ -555,6 +575,13 @@ e2e_port_used() {
 E2E_LIMITS=${E2E_LIMITS:-}
 E2E_A_SECTIONS=${E2E_A_SECTIONS:-}
 E2E_B_SECTIONS=${E2E_B_SECTIONS:-}
+E2E_C_SECTIONS=${E2E_C_SECTIONS:-}
+E2E_ADDRESS_A=${E2E_ADDRESS_A:-127.0.0.1}
+E2E_ADDRESS_B=${E2E_ADDRESS_B:-127.0.0.1}
+E2E_ADDRESS_C=${E2E_ADDRESS_C:-127.0.0.1}
+E2E_NETNS_A=${E2E_NETNS_A:-}
+E2E_NETNS_B=${E2E_NETNS_B:-}
+E2E_NETNS_C=${E2E_NETNS_C:-}
 E2E_THREADS=${E2E_THREADS:-4}
 
 e2e_limits() {
@@ -577,15 +604,24 @@ e2e_limits() {
 }
 
 # bridged_config HOST: writes $E2E_DIR/HOST.conf (hostHOST, listening on
-# PORT_HOST; A has B's address), then E2E_A_SECTIONS or E2E_B_SECTIONS.
-# Certificate paths are relative: resolved against the config's directory.
+# E2E_ADDRESS_HOST:PORT_HOST; A has B's address, B accepts A), then
+# E2E_A_SECTIONS, E2E_B_SECTIONS or E2E_C_SECTIONS, in which @PORT_X@ and
+# @ADDRESS_X@ (X one of A B C) become that host's port and address (a host
+# whose port is named must have started first). Certificate paths are
+# relative: resolved against the config's directory.
 bridged_config() {
-	local host=$1 port_var=PORT_${1^^}
+	local host=$1 port_var=PORT_${1^^} address_var=E2E_ADDRESS_${1^^} sections_var=E2E_${1^^}_SECTIONS
+	local sections=${!sections_var} other
+	for other in A B C; do
+		local other_port=PORT_$other other_address=E2E_ADDRESS_$other
+		sections=${sections//@PORT_$other@/${!other_port:-}}
+		sections=${sections//@ADDRESS_$other@/${!other_address}}
+	done
 	{
 		echo "; made by $e2e_program"
 		echo "[bridge]"
 		echo "name = host$host"
-		echo "listen = 127.0.0.1:${!port_var}"
+		echo "listen = ${!address_var}:${!port_var}"
 		echo "certificate = certs/host$host.crt"
 		echo "key = certs/host$host.key"
 		echo "ca = certs/ca.crt"
@@ -593,18 +629,14 @@ bridged_config() {
 		echo
 		if [[ $host == a ]]; then
 			echo "[peer hostb]"
-			echo "address = 127.0.0.1:$PORT_B"
-		else
+			echo "address = $E2E_ADDRESS_B:$PORT_B"
+		elif [[ $host == b ]]; then
 			echo "[peer hosta]"
 		fi
 		echo
 		e2e_limits
 		echo
-		if [[ $host == a ]]; then
-			echo "$E2E_A_SECTIONS"
-		else
-			echo "$E2E_B_SECTIONS"
-		fi
+		echo "$sections"
 	} >"$E2E_DIR/$host.conf"
 }
 
@@ -622,9 +654,10 @@ bridged_start() {
 		bridged_config "$host"
 		local before
 		before=$(log_count "$host.bridged" "node host$host ready")
-		local level_var=E2E_LOG_LEVEL_${host^^}
-		daemon_start "$host.bridged" "$host" "$BRIDGED" --config "$E2E_DIR/$host.conf" \
-			--log-level "${!level_var:-debug}"
+		local level_var=E2E_LOG_LEVEL_${host^^} netns_var=E2E_NETNS_${host^^} prefix=()
+		[[ -n ${!netns_var} ]] && prefix=(ip netns exec "${!netns_var}")
+		daemon_start "$host.bridged" "$host" "${prefix[@]}" "$BRIDGED" \
+			--config "$E2E_DIR/$host.conf" --log-level "${!level_var:-debug}"
 		if ! wait_until 30 e2e_bridged_started "$host" "$((${before:-0} + 1))"; then
 			e2e_die "host $host: bridged was not ready within 30 s"
 		fi
