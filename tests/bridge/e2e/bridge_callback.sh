@@ -105,13 +105,10 @@ expect_sum 5 "callback_client 5 at the end"
 # after the client exits ("node N died"). A listener that died on A and was
 # never released is held on both sides until the link ends: over a long
 # run, without bound.
-# BUG (about 4 clients in 10 here): B's bridged skips the Release when the
-# stand-in's last remote reference goes while the parcel that brought it
-# is still being delivered (nodes.c, stand_in_released: returns early on
-# in_flight), which is the usual case here: the service's reply (end of
-# delivery) and the driver's BR_RELEASE reach two threads at once.
-# nodes_done_delivering then decrements in_flight and never looks again,
-# so no Release is ever sent.
+# The race that used to lose it: the stand-in's last remote reference goes
+# while the parcel that brought it is still being delivered (the service's
+# reply and the driver's BR_RELEASE reach two threads at once);
+# nodes_done_delivering looks again when the delivery ends.
 unreleased_listeners() {
 	local node
 	grep -oE "link [0-9]+: node [0-9]+ died" "$E2E_DIR/a.bridged.log" | sed 's/ died$//' |
