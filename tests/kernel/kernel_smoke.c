@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define KIB 1024u
@@ -300,6 +301,10 @@ static void check_bad_requests(void)
 	close(fd);
 }
 
+/* How long the manager's release may take to reach the role: 10 s. */
+#define MANAGER_RELEASE_TRIES    1000
+#define MANAGER_RELEASE_PAUSE_NS (10 * 1000 * 1000)
+
 static void check_context_manager(void)
 {
 	int first = open_device(0), second = open_device(0);
@@ -317,10 +322,21 @@ static void check_context_manager(void)
 	close(first);
 	close(second);
 
-	/* The last close of the manager frees the role for others. */
+	/* The last close of the manager frees the role for others: the
+	 * kernel releases the old one in deferred work (binder_deferred_release
+	 * on a workqueue), so EBUSY may come until that work has run. Bounded:
+	 * MANAGER_RELEASE_TRIES tries MANAGER_RELEASE_PAUSE_NS apart. */
 	second = open_device(0);
-	err = ioctl_errno(second, BINDER_SET_CONTEXT_MGR, &zero);
-	printf("     after the manager closed, from a new open: errno %d\n", err);
+	int tries = 0;
+	do {
+		err = ioctl_errno(second, BINDER_SET_CONTEXT_MGR, &zero);
+		if (err != EBUSY)
+			break;
+		struct timespec pause = {0, MANAGER_RELEASE_PAUSE_NS};
+		nanosleep(&pause, NULL);
+	} while (++tries < MANAGER_RELEASE_TRIES);
+	printf("     after the manager closed, from a new open: errno %d (after %d EBUSY)\n", err,
+	       tries);
 	check(err == 0, "after the manager's last close, another open can become manager");
 	close(second);
 }
