@@ -30,7 +30,7 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: servicemanager [--device PATH] [--policy FILE] [--log-level LEVEL]\n"
 	        "                      [--ready-fd FD] [--names-per-uid N]\n"
-	        "                      [--notifications-per-uid N]\n"
+	        "                      [--notifications-per-uid N] [--android N]\n"
 	        "  --device PATH      the binder device or binderd socket (default:\n"
 	        "                     $BINDER_DEVICE, /dev/binder, binderd's socket)\n"
 	        "  --policy FILE      who may add which names (INI, section [add] with\n"
@@ -45,8 +45,11 @@ static void usage(FILE *out)
 	        "  --notifications-per-uid N\n"
 	        "                     most notification registrations of one uid (default\n"
 	        "                     %d, or [limits] notifications_per_uid)\n"
+	        "  --android N        the Android generation whose IServiceManager codes\n"
+	        "                     and parcel wire to speak: %d to %d (default %d)\n"
 	        "  --help             this text\n",
-	        QUOTA_DEFAULT_NAMES_PER_UID, QUOTA_DEFAULT_NOTIFICATIONS_PER_UID);
+	        QUOTA_DEFAULT_NAMES_PER_UID, QUOTA_DEFAULT_NOTIFICATIONS_PER_UID,
+	        BINDER_ANDROID_OLDEST, BINDER_ANDROID_NEWEST, BINDER_ANDROID_DEFAULT);
 }
 
 /* The thread that waits for SIGTERM / SIGINT and closes the context, which
@@ -79,6 +82,18 @@ static int parse_fd(const char *text)
 	if (errno || *end || value < 0 || value > 65535 || fcntl((int)value, F_GETFD) < 0)
 		return -1;
 	return (int)value;
+}
+
+/* --android N: a supported generation, or 0. */
+static uint32_t parse_android(const char *text)
+{
+	char *end;
+	errno = 0;
+	long value = strtol(text, &end, 10);
+	if (errno || end == text || *end || value < 0 || value > BINDER_ANDROID_NEWEST ||
+	    !binder_android_is_supported((uint32_t)value))
+		return 0;
+	return (uint32_t)value;
 }
 
 static void say_ready(int ready_fd)
@@ -118,7 +133,8 @@ static int serve(binder_context *context, struct service_manager *manager, int r
 		binder_object_unref(object);
 		return 1;
 	}
-	log_info("serving as the context manager");
+	log_info("serving as the context manager (Android %u's IServiceManager)",
+	         (unsigned)binder_context_android(context));
 	say_ready(ready_fd);
 
 	status = binder_context_join_thread_pool(context);
@@ -138,6 +154,7 @@ int main(int argc, char **argv)
 	const char *device = NULL;
 	const char *policy_path = NULL;
 	int ready_fd = -1;
+	uint32_t android = BINDER_ANDROID_DEFAULT;
 	/* Limits given on the command line (they override the policy's). */
 	bool limit_given[QUOTA_KIND_COUNT] = {false};
 	size_t limit[QUOTA_KIND_COUNT] = {0};
@@ -148,11 +165,12 @@ int main(int argc, char **argv)
 	        {"ready-fd", required_argument, NULL, 'r'},
 	        {"names-per-uid", required_argument, NULL, 'n'},
 	        {"notifications-per-uid", required_argument, NULL, 'N'},
+	        {"android", required_argument, NULL, 'a'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	int option;
-	while ((option = getopt_long(argc, argv, "d:p:l:r:n:N:h", options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, "d:p:l:r:n:N:a:h", options, NULL)) != -1) {
 		switch (option) {
 		case 'd':
 			device = optarg;
@@ -190,6 +208,17 @@ int main(int argc, char **argv)
 			limit_given[kind] = true;
 			break;
 		}
+		case 'a':
+			android = parse_android(optarg);
+			if (!android) {
+				fprintf(stderr,
+				        "servicemanager: --android: '%s' is not a generation from "
+				        "%d "
+				        "to %d\n",
+				        optarg, BINDER_ANDROID_OLDEST, BINDER_ANDROID_NEWEST);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -240,6 +269,7 @@ int main(int argc, char **argv)
 	context_options.device = device;
 	/* One serving thread, as AOSP's servicemanager: the state has no lock. */
 	context_options.max_threads = 0;
+	context_options.android = android;
 	binder_context *context = NULL;
 	int status = binder_context_new(&context_options, &context);
 	if (status) {

@@ -1,7 +1,9 @@
 /*
- * service_manager_handler.c - the IServiceManager AIDL interface (Android
- * 14, frameworks/native/libs/binder/aidl/android/os/IServiceManager.aidl)
- * as servicemanager answers it: each call starts with the interface token;
+ * service_manager_handler.c - the IServiceManager AIDL interface
+ * (frameworks/native/libs/binder/aidl/android/os/IServiceManager.aidl) of
+ * the Android generation servicemanager's context speaks (--android: the
+ * codes of binder_service_manager_code, the stability words of its
+ * parcels) as servicemanager answers it: each call starts with the token;
  * arguments that cannot be read fail the transaction with the read's
  * status (as AIDL stubs do); every reply starts with the AIDL status header
  * (EX_NONE, or an exception and its message).
@@ -19,6 +21,8 @@
 /* One call's decoded context, for the methods below. */
 struct call {
 	struct service_manager *manager;
+	uint32_t android; /* the generation spoken */
+	enum binder_service_manager_method method;
 	binder_parcel *data;
 	binder_parcel *reply;
 	const struct binder_caller *caller;
@@ -55,13 +59,64 @@ static bool no_data_left(struct call *call, int *status)
 {
 	if (binder_parcel_data_available(call->data) == 0)
 		return true;
+	log_warning("uid %u pid %d: data after the arguments of call %d (a client of another "
+	            "Android generation? this servicemanager speaks Android %u)",
+	            (unsigned)call->caller->euid, (int)call->caller->pid, (int)call->method,
+	            (unsigned)call->android);
 	*status =
 	        reply_exception(call, BINDER_EX_BAD_PARCELABLE, "unexpected data after arguments");
 	return false;
 }
 
-/* getService / checkService(String name) -> @nullable IBinder: what is
- * there now (null if nothing, or if the name is not valid). */
+/* AIDL's marker before a non-null parcelable or union. */
+#define AIDL_NOT_NULL 1
+/* Service's first member: the binder (Android 15), ServiceWithMetadata (16). */
+#define SERVICE_TAG_BINDER 0
+/* From Android 16 on the binder is wrapped in ServiceWithMetadata. */
+#define SERVICE_WITH_METADATA_ANDROID 16
+
+/* ServiceWithMetadata { @nullable IBinder service; boolean isLazyService; }
+ * as a member: the not-null marker, the size (from the size field on),
+ * the fields. */
+static int write_service_with_metadata(binder_parcel *reply, binder_object *object)
+{
+	int status = binder_parcel_write_int32(reply, AIDL_NOT_NULL);
+	size_t start = binder_parcel_position(reply);
+	if (status == 0)
+		status = binder_parcel_write_int32(reply, 0); /* the size, below */
+	if (status == 0)
+		status = binder_parcel_write_object(reply, object);
+	if (status == 0)
+		status = binder_parcel_write_bool(reply, false);
+	size_t end = binder_parcel_position(reply);
+	if (status == 0)
+		status = binder_parcel_set_position(reply, start);
+	if (status == 0)
+		status = binder_parcel_write_int32(reply, (int32_t)(end - start));
+	if (status == 0)
+		status = binder_parcel_set_position(reply, end);
+	return status;
+}
+
+/* The answer of a get/check method: a @nullable IBinder, or the Service
+ * union (binder_service_manager_returns_service) holding it. */
+static int write_service(struct call *call, binder_object *object)
+{
+	if (!binder_service_manager_returns_service(call->android, call->method))
+		return binder_parcel_write_object(call->reply, object);
+	int status = binder_parcel_write_int32(call->reply, AIDL_NOT_NULL);
+	if (status == 0)
+		status = binder_parcel_write_int32(call->reply, SERVICE_TAG_BINDER);
+	if (status)
+		return status;
+	if (call->android >= SERVICE_WITH_METADATA_ANDROID)
+		return write_service_with_metadata(call->reply, object);
+	return binder_parcel_write_object(call->reply, object);
+}
+
+/* getService / checkService(String name) -> @nullable IBinder, and
+ * getService2 / checkService2 -> Service: what is there now (null if
+ * nothing, or if the name is not valid). */
 static int get_service(struct call *call)
 {
 	char *name = NULL;
@@ -76,8 +131,7 @@ static int get_service(struct call *call)
 		          service ? "found" : "not found");
 		status = binder_parcel_write_no_exception(call->reply);
 		if (status == 0)
-			status = binder_parcel_write_object(call->reply,
-			                                    service ? service->object : NULL);
+			status = write_service(call, service ? service->object : NULL);
 	}
 	free(name);
 	return status;
@@ -335,36 +389,59 @@ static int is_declared(struct call *call)
 	return status;
 }
 
+/* The method code names in android's IServiceManager; false if none. */
+static bool method_of_code(uint32_t android, uint32_t code,
+                           enum binder_service_manager_method *method)
+{
+	for (int candidate = 0; candidate < BINDER_SERVICE_MANAGER_METHOD_COUNT; candidate++) {
+		if (binder_service_manager_code(android, candidate) == code) {
+			*method = candidate;
+			return true;
+		}
+	}
+	return false;
+}
+
 int service_manager_transact(binder_object *self, uint32_t code, binder_parcel *data,
                              binder_parcel *reply, const struct binder_caller *caller,
                              void *user_data)
 {
-	(void)self;
-	if (code < BINDER_SERVICE_MANAGER_GET_SERVICE || code > BINDER_SERVICE_MANAGER_IS_DECLARED)
+	uint32_t android = binder_context_android(binder_object_context(self));
+	struct call call = {.manager = user_data,
+	                    .android = android,
+	                    .data = data,
+	                    .reply = reply,
+	                    .caller = caller};
+	if (code == 0 || !method_of_code(android, code, &call.method))
 		return BINDER_UNKNOWN_TRANSACTION;
-	struct call call = {.manager = user_data, .data = data, .reply = reply, .caller = caller};
-	int status = binder_parcel_enforce_interface(data, BINDER_SERVICE_MANAGER_DESCRIPTOR);
+	/* Null binders in the reply carry this generation's stability too. */
+	int status = binder_parcel_set_android(reply, android);
+	if (status)
+		return status;
+	status = binder_parcel_enforce_interface(data, BINDER_SERVICE_MANAGER_DESCRIPTOR);
 	if (status) {
 		log_warning("uid %u pid %d: call %u without the IServiceManager token: %s",
 		            (unsigned)caller->euid, (int)caller->pid, code,
 		            binder_status_to_string(status));
 		return status;
 	}
-	switch (code) {
-	case BINDER_SERVICE_MANAGER_GET_SERVICE:
-	case BINDER_SERVICE_MANAGER_CHECK_SERVICE:
+	switch (call.method) {
+	case BINDER_SERVICE_MANAGER_METHOD_GET_SERVICE:
+	case BINDER_SERVICE_MANAGER_METHOD_GET_SERVICE2:
+	case BINDER_SERVICE_MANAGER_METHOD_CHECK_SERVICE:
+	case BINDER_SERVICE_MANAGER_METHOD_CHECK_SERVICE2:
 		status = get_service(&call);
 		break;
-	case BINDER_SERVICE_MANAGER_ADD_SERVICE:
+	case BINDER_SERVICE_MANAGER_METHOD_ADD_SERVICE:
 		status = add_service(&call);
 		break;
-	case BINDER_SERVICE_MANAGER_LIST_SERVICES:
+	case BINDER_SERVICE_MANAGER_METHOD_LIST_SERVICES:
 		status = list_services(&call);
 		break;
-	case BINDER_SERVICE_MANAGER_REGISTER_FOR_NOTIFICATIONS:
+	case BINDER_SERVICE_MANAGER_METHOD_REGISTER_FOR_NOTIFICATIONS:
 		status = register_for_notifications(&call);
 		break;
-	case BINDER_SERVICE_MANAGER_UNREGISTER_FOR_NOTIFICATIONS:
+	case BINDER_SERVICE_MANAGER_METHOD_UNREGISTER_FOR_NOTIFICATIONS:
 		status = unregister_for_notifications(&call);
 		break;
 	default:

@@ -189,6 +189,22 @@ Test(policy_file, bad_quota_options, .timeout = 30)
 	}
 }
 
+/* --android outside 11..16: usage error (2), naming the option. */
+Test(policy_file, bad_android_option, .timeout = 30)
+{
+	const char *bad[][3] = {
+	        {"--android", "10", NULL}, {"--android", "17", NULL},  {"--android", "14x", NULL},
+	        {"--android", "", NULL},   {"--android", "-14", NULL},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char output[4096];
+		int status = run_servicemanager(bad[i], output, sizeof(output));
+		cr_assert_eq(status, 2, "--android '%s': status %d; stderr: %s", bad[i][1], status,
+		             output);
+		cr_assert_not_null(strstr(output, "--android"), "stderr: %s", output);
+	}
+}
+
 /* Good options override the file's limits and pass to the device step. */
 Test(policy_file, quota_options_are_accepted, .timeout = 30)
 {

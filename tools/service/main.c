@@ -1,5 +1,5 @@
 /*
- * main.c - binder-service: global options (--device, --help) and the
+ * main.c - binder-service: global options (--device, --android, --help) and the
  * dispatch to one command (list, check, wait, ping, call).
  */
 #include "service_tool.h"
@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 	/* clang-format off */
 	static const struct option options[] = {
 		{"device", required_argument, NULL, 'd'},
+		{"android", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -40,6 +41,19 @@ int main(int argc, char **argv)
 				return tool_usage_error("--device needs a path");
 			device = optarg;
 			break;
+		case 'a': {
+			char *end;
+			unsigned long android = strtoul(optarg, &end, 10);
+			if (end == optarg || *end ||
+			    !binder_android_is_supported((uint32_t)android) ||
+			    android > BINDER_ANDROID_NEWEST)
+				return tool_usage_error(
+				        "--android: '%s' is not a generation from %d "
+				        "to %d",
+				        optarg, BINDER_ANDROID_OLDEST, BINDER_ANDROID_NEWEST);
+			tool_set_android((uint32_t)android);
+			break;
+		}
 		case 'h':
 			tool_print_usage(stdout);
 			return TOOL_EXIT_OK;

@@ -36,6 +36,9 @@ int tool_usage_error(const char *format, ...) __attribute__((format(printf, 1, 2
 /* tool_context.c: opens the device (NULL: the default), reporting errors.
  * with_thread_pool starts libbinder's pool (for commands that wait). */
 int tool_open_context(const char *device, bool with_thread_pool, binder_context **out);
+/* The Android generation tool_open_context's contexts speak (--android;
+ * 0: libbinder's default). */
+void tool_set_android(uint32_t android);
 /* Looks name up now; prints "Service NAME: not found" style errors. */
 int tool_find_service(binder_context *context, const char *name, binder_object **out);
 

@@ -7,6 +7,14 @@
 #include "binder/device.h"
 #include "binder/service_manager.h"
 
+/* --android: 0 until given. */
+static uint32_t tool_android;
+
+void tool_set_android(uint32_t android)
+{
+	tool_android = android;
+}
+
 /* Whether anybody is the context manager: with none, every servicemanager
  * call would fail with a bare "dead object", so say what is wrong. */
 static int check_context_manager(binder_context *context, const char *device)
@@ -35,6 +43,7 @@ int tool_open_context(const char *device, bool with_thread_pool, binder_context 
 	options.device = device;
 	/* A client tool serves nothing but death and wait notifications. */
 	options.max_threads = 1;
+	options.android = tool_android;
 	status = binder_context_new(&options, out);
 	if (status < 0) {
 		tool_error("cannot open the binder device %s: %s", device ? device : "(default)",

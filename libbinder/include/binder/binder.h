@@ -74,7 +74,23 @@ struct binder_context_options {
 	/* Threads libbinder may start on its own (BINDER_SET_MAX_THREADS).
 	 * binder_context_options_init() sets 15, AOSP's default. */
 	uint32_t max_threads;
+	/* The Android generation whose wire the context speaks (11 to 16,
+	 * see BINDER_ANDROID_*): the binder stability word after each
+	 * flat_binder_object, and the IServiceManager transaction codes of
+	 * binder/service_manager.h. 0: BINDER_ANDROID_DEFAULT. Added after
+	 * max_threads, in what was the struct's tail padding on 64-bit
+	 * targets (size and offsets unchanged there); fill the options with
+	 * binder_context_options_init(), which sets it to 0. */
+	uint32_t android;
 };
+
+/* Android generations libbinder speaks (binder_context_options.android). */
+#define BINDER_ANDROID_OLDEST  11
+#define BINDER_ANDROID_NEWEST  16
+#define BINDER_ANDROID_DEFAULT 14
+
+/* True if android is a generation libbinder speaks (11 to 16). */
+BINDER_API bool binder_android_is_supported(uint32_t android);
 
 /* Fills options with the defaults. */
 BINDER_API void binder_context_options_init(struct binder_context_options *options);
@@ -83,7 +99,8 @@ BINDER_API void binder_context_options_init(struct binder_context_options *optio
  * Opens a context (options NULL: the defaults). No thread serves it yet:
  * see binder_context_start_thread_pool, _join_thread_pool, _poll_fd.
  * Errors: the device's (-ENOENT, -ECONNREFUSED, -ENODEV, ...), -ENOMEM,
- * BINDER_BAD_VALUE if the driver's protocol version is not ours.
+ * BINDER_BAD_VALUE if the driver's protocol version is not ours or
+ * options->android is neither 0 nor a supported generation.
  */
 BINDER_API int binder_context_new(const struct binder_context_options *options,
                                   binder_context **out);
@@ -115,6 +132,9 @@ BINDER_API int binder_context_start_thread_pool(binder_context *context);
 BINDER_API int binder_context_join_thread_pool(binder_context *context);
 /* Changes max_threads (BINDER_SET_MAX_THREADS). */
 BINDER_API int binder_context_set_max_threads(binder_context *context, uint32_t max_threads);
+/* The Android generation the context speaks (11 to 16: its options'
+ * android, or BINDER_ANDROID_DEFAULT). */
+BINDER_API uint32_t binder_context_android(const binder_context *context);
 
 /*
  * For a program with its own event loop: the calling thread becomes a

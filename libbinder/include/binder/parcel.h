@@ -16,7 +16,8 @@
  *    bytes and a 0 byte, padded;
  *  - binder objects: a struct flat_binder_object (BINDER_TYPE_BINDER for a
  *    local object, with binder 0 and cookie 0 for null; BINDER_TYPE_HANDLE
- *    for a proxy), followed by an int32 stability level (SYSTEM, 0x0c);
+ *    for a proxy), followed by an int32 stability word (SYSTEM, 0x0c;
+ *    Android 12 differs: see binder_parcel_set_android);
  *  - file descriptors: a struct flat_binder_object of BINDER_TYPE_FD;
  *  - interface tokens: int32 strict-mode policy (0x80000000, "gather"),
  *    int32 work-source uid (-1, unset), int32 header 'SYST' (0x53595354),
@@ -75,6 +76,25 @@ BINDER_API void binder_parcel_reset(binder_parcel *parcel);
  * one): the point from which the sender knows what the receiver holds. */
 BINDER_API void binder_parcel_on_release(binder_parcel *parcel, void (*on_release)(void *arg),
                                          void *arg);
+
+/*
+ * The Android generation (11 to 16, BINDER_ANDROID_* of binder/binder.h)
+ * whose binder stability word the parcel writes and expects after each
+ * binder object: Android 11 and 13 to 16 write the level as an int32
+ * (SYSTEM: 0c 00 00 00), Android 12 a category (version 1, two reserved
+ * bytes, the level: 01 00 00 0c, and 01 00 00 00 for a null binder).
+ * Reading a word of another generation fails with BINDER_BAD_TYPE, as
+ * that generation's libbinder does. A received parcel takes its
+ * context's generation; a new one, until this is set, takes the
+ * generation of the context of the first binder written into it (a null
+ * binder written before any: BINDER_ANDROID_DEFAULT's word). Interface
+ * tokens are the same in all six. android 0 unsets; BINDER_BAD_VALUE for
+ * an unsupported generation. Kept across binder_parcel_reset.
+ */
+BINDER_API int binder_parcel_set_android(binder_parcel *parcel, uint32_t android);
+/* The generation set, else the parcel's context's, else
+ * BINDER_ANDROID_DEFAULT. */
+BINDER_API uint32_t binder_parcel_android(const binder_parcel *parcel);
 
 /* Size of the data in bytes. */
 BINDER_API size_t binder_parcel_data_size(const binder_parcel *parcel);

@@ -22,6 +22,7 @@ void parcel_release_contents(binder_parcel *parcel)
 {
 	void (*on_release)(void *arg) = parcel->on_release;
 	void *on_release_arg = parcel->on_release_arg;
+	uint32_t android = parcel->android;
 
 	for (size_t i = 0; i < parcel->object_count; i++) {
 		struct parcel_object_entry *entry = &parcel->entries[i];
@@ -42,6 +43,7 @@ void parcel_release_contents(binder_parcel *parcel)
 	free(parcel->offsets);
 	free(parcel->entries);
 	memset(parcel, 0, sizeof(*parcel));
+	parcel->android = android;
 	if (on_release)
 		on_release(on_release_arg);
 }
@@ -50,6 +52,21 @@ void binder_parcel_on_release(binder_parcel *parcel, void (*on_release)(void *ar
 {
 	parcel->on_release = on_release;
 	parcel->on_release_arg = arg;
+}
+
+int binder_parcel_set_android(binder_parcel *parcel, uint32_t android)
+{
+	if (!parcel || (android && !binder_android_is_supported(android)))
+		return BINDER_BAD_VALUE;
+	parcel->android = android;
+	return BINDER_OK;
+}
+
+uint32_t binder_parcel_android(const binder_parcel *parcel)
+{
+	if (parcel->android)
+		return parcel->android;
+	return parcel->context ? binder_context_android(parcel->context) : BINDER_ANDROID_DEFAULT;
 }
 
 void binder_parcel_free(binder_parcel *parcel)

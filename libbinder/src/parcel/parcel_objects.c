@@ -1,6 +1,7 @@
 /*
  * parcel_objects.c - binder objects and file descriptors in a parcel. A
- * binder is a flat_binder_object and an int32 stability level; an fd is a
+ * binder is a flat_binder_object and an int32 stability word (the level,
+ * or Android 12's category: see stability_word); an fd is a
  * flat_binder_object of type FD. Their offsets go into the parcel's object
  * list, and they are read back only where the list says one was written.
  * A null binder is written (as AOSP does) without an offset: the driver
@@ -12,15 +13,68 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log_internal.h"
 #include "object_internal.h"
 #include "parcel_private.h"
 
 #define BINDER_WITH_STABILITY (sizeof(struct flat_binder_object) + sizeof(int32_t))
 
-static bool stability_is_declared(int32_t stability)
+static bool stability_is_declared(uint32_t level)
 {
-	return stability == BINDER_STABILITY_VENDOR || stability == BINDER_STABILITY_SYSTEM ||
-	       stability == BINDER_STABILITY_VINTF;
+	return level == BINDER_STABILITY_VENDOR || level == BINDER_STABILITY_SYSTEM ||
+	       level == BINDER_STABILITY_VINTF;
+}
+
+/* The generation whose stability word is written or read: the parcel's,
+ * else (writing, no context) the object's context's. */
+static uint32_t stability_android(const binder_parcel *parcel, const binder_object *object)
+{
+	if (!parcel->android && !parcel->context && object)
+		return binder_context_android(binder_object_context(object));
+	return binder_parcel_android(parcel);
+}
+
+/* The int32 after a flat_binder_object: the level (Android 11, 13 and
+ * later), or Android 12's category (version, reserved, level). */
+static int32_t stability_word(uint32_t android, uint32_t level)
+{
+	if (android == BINDER_STABILITY_CATEGORY_ANDROID)
+		return (int32_t)(level << 24 | BINDER_STABILITY_CATEGORY_VERSION);
+	return (int32_t)level;
+}
+
+/* The level a stability word of android names; false if that generation
+ * would refuse the word (Android 12: a version below 1; the others: a
+ * word that is not a level). */
+static bool stability_level(uint32_t android, int32_t word, uint32_t *level)
+{
+	uint32_t bits = (uint32_t)word;
+	if (android == BINDER_STABILITY_CATEGORY_ANDROID) {
+		if ((bits & 0xff) < BINDER_STABILITY_CATEGORY_VERSION)
+			return false;
+		*level = bits >> 24;
+		return true;
+	}
+	if (bits > 0xff)
+		return false;
+	*level = bits;
+	return true;
+}
+
+/* Whether word is the right stability of a binder (declared) or of a null
+ * one (undeclared) for android; logs a word of another generation. */
+static bool stability_fits(uint32_t android, int32_t word, bool null_binder)
+{
+	uint32_t level;
+	bool fits =
+	        stability_level(android, word, &level) &&
+	        (null_binder ? level == BINDER_STABILITY_UNDECLARED : stability_is_declared(level));
+	if (!fits)
+		runtime_log(BINDER_LOG_WARN,
+		            "binder stability word 0x%08x is not Android %u's: a peer of another "
+		            "Android generation?",
+		            (unsigned)word, (unsigned)android);
+	return fits;
 }
 
 int binder_parcel_write_object(binder_parcel *parcel, binder_object *object)
@@ -32,7 +86,9 @@ int binder_parcel_write_object(binder_parcel *parcel, binder_object *object)
 	struct flat_binder_object flat;
 	memset(&flat, 0, sizeof(flat));
 	binder_object_flatten(object, &flat);
-	int32_t stability = object ? BINDER_STABILITY_SYSTEM : BINDER_STABILITY_UNDECLARED;
+	uint32_t android = stability_android(parcel, object);
+	int32_t stability = stability_word(android, object ? BINDER_STABILITY_SYSTEM
+	                                                   : BINDER_STABILITY_UNDECLARED);
 	if (object) {
 		int status = parcel_reserve_object(parcel);
 		if (status != BINDER_OK)
@@ -49,6 +105,9 @@ int binder_parcel_write_object(binder_parcel *parcel, binder_object *object)
 		struct parcel_object_entry *entry = parcel_insert_object(parcel, offset);
 		entry->object = binder_object_ref(object);
 		entry->resolved = true;
+		/* Null binders written after it speak the same generation. */
+		if (!parcel->android && !parcel->context)
+			parcel->android = android;
 	}
 	return BINDER_OK;
 }
@@ -111,7 +170,7 @@ static int parcel_read_unlisted_null_binder(binder_parcel *parcel)
 	memcpy(&flat, bytes, sizeof(flat));
 	memcpy(&stability, bytes + sizeof(flat), sizeof(stability));
 	if (flat.hdr.type != BINDER_TYPE_BINDER || flat.binder != 0 || flat.cookie != 0 ||
-	    stability != BINDER_STABILITY_UNDECLARED)
+	    !stability_fits(binder_parcel_android(parcel), stability, true))
 		return BINDER_BAD_TYPE;
 	parcel->position += BINDER_WITH_STABILITY;
 	return BINDER_OK;
@@ -138,7 +197,7 @@ int binder_parcel_read_object(binder_parcel *parcel, binder_object **object)
 	status = parcel_resolve_object(parcel, (size_t)index, &found);
 	if (status != BINDER_OK)
 		return status;
-	if (found ? !stability_is_declared(stability) : stability != BINDER_STABILITY_UNDECLARED)
+	if (!stability_fits(binder_parcel_android(parcel), stability, !found))
 		return BINDER_BAD_TYPE;
 	parcel->position += BINDER_WITH_STABILITY;
 	*object = found ? binder_object_ref(found) : NULL;

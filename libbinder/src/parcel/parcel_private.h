@@ -26,6 +26,10 @@
 #define BINDER_STABILITY_VENDOR     0x03
 #define BINDER_STABILITY_SYSTEM     0x0c
 #define BINDER_STABILITY_VINTF      0x3f
+/* Android 12 writes the level as a Stability::Category: a wire-format
+ * version byte (1), two reserved bytes, then the level byte. */
+#define BINDER_STABILITY_CATEGORY_VERSION 1
+#define BINDER_STABILITY_CATEGORY_ANDROID 12
 
 /* What the parcel knows about the object at offsets[i]. */
 struct parcel_object_entry {
@@ -57,6 +61,11 @@ struct binder_parcel {
 	binder_context *context;
 	binder_parcel_release_fn release;
 	void *release_arg;
+
+	/* binder_parcel_set_android(): the generation of the stability
+	 * words (0: the context's, else the object's, else the default).
+	 * Kept across a reset. */
+	uint32_t android;
 
 	/* binder_parcel_on_release(): called once when the contents go. */
 	void (*on_release)(void *arg);

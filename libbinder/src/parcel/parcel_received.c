@@ -100,6 +100,8 @@ int binder_parcel_adopt_received(binder_parcel *parcel, binder_context *context,
 	parcel->object_capacity = offset_count;
 	parcel->received = true;
 	parcel->context = context ? binder_context_ref(context) : NULL;
+	if (context)
+		parcel->android = binder_context_android(context);
 	parcel->release = release;
 	parcel->release_arg = release_arg;
 	return BINDER_OK;

@@ -28,6 +28,20 @@ void binder_context_options_init(struct binder_context_options *options)
 	options->max_threads = 15;
 }
 
+/* The android field took the tail padding: the struct did not grow. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct binder_context_options) == 24,
+               "binder_context_options changed size on 64-bit targets");
+
+bool binder_android_is_supported(uint32_t android)
+{
+	return android >= BINDER_ANDROID_OLDEST && android <= BINDER_ANDROID_NEWEST;
+}
+
+uint32_t binder_context_android(const binder_context *context)
+{
+	return context ? context->android : BINDER_ANDROID_DEFAULT;
+}
+
 int binder_context_new(const struct binder_context_options *options, binder_context **out)
 {
 	struct binder_context_options defaults;
@@ -41,6 +55,8 @@ int binder_context_new(const struct binder_context_options *options, binder_cont
 		binder_context_options_init(&defaults);
 		options = &defaults;
 	}
+	if (options->android && !binder_android_is_supported(options->android))
+		return BINDER_BAD_VALUE;
 	context = calloc(1, sizeof(*context));
 	if (!context)
 		return BINDER_NO_MEMORY;
@@ -48,6 +64,7 @@ int binder_context_new(const struct binder_context_options *options, binder_cont
 	context->id = atomic_fetch_add(&last_context_id, 1) + 1;
 	context->area_size = options->area_size ? options->area_size : DEFAULT_AREA_SIZE;
 	context->max_threads = options->max_threads;
+	context->android = options->android ? options->android : BINDER_ANDROID_DEFAULT;
 	pthread_mutex_init(&context->lock, NULL);
 	pthread_mutex_init(&context->death_lock, NULL);
 	pthread_cond_init(&context->threads_left, NULL);

@@ -99,6 +99,8 @@ struct binder_context {
 	unsigned active_threads;
 	/* Thread pool. */
 	uint32_t max_threads;
+	/* The Android generation of the wire (11 to 16). */
+	uint32_t android;
 	/* Threads started on BR_SPAWN_LOOPER and still running. */
 	uint32_t spawned_threads;
 	/* For thread names. */

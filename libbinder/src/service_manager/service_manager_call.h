@@ -11,18 +11,27 @@
 
 #include "binder/binder.h"
 #include "binder/parcel.h"
+#include "binder/service_manager.h"
 
-/* A new parcel holding the token of descriptor; NULL when out of memory. */
-binder_parcel *service_manager_call_data(const char *descriptor);
+/* A new parcel of context's Android generation holding the
+ * IServiceManager token; NULL when out of memory. */
+binder_parcel *service_manager_call_data(binder_context *context);
 
 /*
- * Sends data to context's manager with code and waits for the reply. On 0,
+ * Sends data to context's manager as method (the code of the context's
+ * generation) and waits for the reply. On 0,
  * *reply (the caller frees it) is positioned after the status header.
  * Errors: the transaction's status, BINDER_NO_MEMORY, or the exception's
  * status (service_manager_exception_status).
  */
-int service_manager_call(binder_context *context, uint32_t code, binder_parcel *data,
-                         binder_parcel **reply);
+int service_manager_call(binder_context *context, enum binder_service_manager_method method,
+                         binder_parcel *data, binder_parcel **reply);
+
+/* Reads method's answer, a @nullable IBinder or (see
+ * binder_service_manager_returns_service) a Service union, into *object
+ * (a reference, NULL for none). */
+int service_manager_read_service(binder_parcel *reply, uint32_t android,
+                                 enum binder_service_manager_method method, binder_object **object);
 
 /* The status a client sees for an AIDL exception: EX_SECURITY ->
  * BINDER_PERMISSION_DENIED, EX_ILLEGAL_ARGUMENT -> BINDER_BAD_VALUE, ... */

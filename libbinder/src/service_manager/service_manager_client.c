@@ -1,7 +1,8 @@
 /*
  * service_manager_client.c - add, check and list: the immediate calls of
  * the servicemanager client (binder/service_manager.h). Each builds the
- * Android 14 IServiceManager transaction and reads its reply.
+ * IServiceManager transaction of the context's Android generation and
+ * reads its reply.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ int binder_service_manager_add(binder_context *context, const char *name, binder
 {
 	if (!context || !name)
 		return BINDER_BAD_VALUE;
-	binder_parcel *data = service_manager_call_data(BINDER_SERVICE_MANAGER_DESCRIPTOR);
+	binder_parcel *data = service_manager_call_data(context);
 	if (!data)
 		return BINDER_NO_MEMORY;
 	/* addService(String name, IBinder service, boolean allowIsolated,
@@ -27,8 +28,8 @@ int binder_service_manager_add(binder_context *context, const char *name, binder
 		status = binder_parcel_write_int32(data, BINDER_DUMP_FLAG_PRIORITY_DEFAULT);
 	binder_parcel *reply = NULL;
 	if (status == 0)
-		status = service_manager_call(context, BINDER_SERVICE_MANAGER_ADD_SERVICE, data,
-		                              &reply);
+		status = service_manager_call(context, BINDER_SERVICE_MANAGER_METHOD_ADD_SERVICE,
+		                              data, &reply);
 	binder_parcel_free(reply);
 	binder_parcel_free(data);
 	return status;
@@ -38,18 +39,20 @@ int binder_service_manager_check(binder_context *context, const char *name, bind
 {
 	if (!context || !name || !out)
 		return BINDER_BAD_VALUE;
-	binder_parcel *data = service_manager_call_data(BINDER_SERVICE_MANAGER_DESCRIPTOR);
+	binder_parcel *data = service_manager_call_data(context);
 	if (!data)
 		return BINDER_NO_MEMORY;
 	/* checkService(String name) -> @nullable IBinder */
 	int status = binder_parcel_write_string16(data, name);
 	binder_parcel *reply = NULL;
 	if (status == 0)
-		status = service_manager_call(context, BINDER_SERVICE_MANAGER_CHECK_SERVICE, data,
-		                              &reply);
+		status = service_manager_call(context, BINDER_SERVICE_MANAGER_METHOD_CHECK_SERVICE,
+		                              data, &reply);
 	binder_object *object = NULL;
 	if (status == 0)
-		status = binder_parcel_read_object(reply, &object);
+		status = service_manager_read_service(reply, binder_context_android(context),
+		                                      BINDER_SERVICE_MANAGER_METHOD_CHECK_SERVICE,
+		                                      &object);
 	if (status == 0 && !object)
 		status = BINDER_NAME_NOT_FOUND;
 	if (status == 0)
@@ -102,15 +105,15 @@ int binder_service_manager_list(binder_context *context, char ***names, size_t *
 {
 	if (!context || !names || !count)
 		return BINDER_BAD_VALUE;
-	binder_parcel *data = service_manager_call_data(BINDER_SERVICE_MANAGER_DESCRIPTOR);
+	binder_parcel *data = service_manager_call_data(context);
 	if (!data)
 		return BINDER_NO_MEMORY;
 	/* listServices(int dumpPriority) -> String[] */
 	int status = binder_parcel_write_int32(data, BINDER_DUMP_FLAG_PRIORITY_ALL);
 	binder_parcel *reply = NULL;
 	if (status == 0)
-		status = service_manager_call(context, BINDER_SERVICE_MANAGER_LIST_SERVICES, data,
-		                              &reply);
+		status = service_manager_call(context, BINDER_SERVICE_MANAGER_METHOD_LIST_SERVICES,
+		                              data, &reply);
 	if (status == 0)
 		status = read_names(reply, names, count);
 	binder_parcel_free(reply);

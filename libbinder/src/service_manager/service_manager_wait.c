@@ -107,10 +107,10 @@ static binder_object *new_callback(binder_context *context, const char *name)
 }
 
 /* registerForNotifications / unregisterForNotifications(name, callback). */
-static int call_with_callback(binder_context *context, uint32_t code, const char *name,
-                              binder_object *callback)
+static int call_with_callback(binder_context *context, enum binder_service_manager_method method,
+                              const char *name, binder_object *callback)
 {
-	binder_parcel *data = service_manager_call_data(BINDER_SERVICE_MANAGER_DESCRIPTOR);
+	binder_parcel *data = service_manager_call_data(context);
 	if (!data)
 		return BINDER_NO_MEMORY;
 	int status = binder_parcel_write_string16(data, name);
@@ -118,7 +118,7 @@ static int call_with_callback(binder_context *context, uint32_t code, const char
 		status = binder_parcel_write_object(data, callback);
 	binder_parcel *reply = NULL;
 	if (status == 0)
-		status = service_manager_call(context, code, data, &reply);
+		status = service_manager_call(context, method, data, &reply);
 	binder_parcel_free(reply);
 	binder_parcel_free(data);
 	return status;
@@ -181,7 +181,8 @@ int binder_service_manager_get(binder_context *context, const char *name, int ti
 	bool registered = false;
 	if (callback) {
 		status = call_with_callback(
-		        context, BINDER_SERVICE_MANAGER_REGISTER_FOR_NOTIFICATIONS, name, callback);
+		        context, BINDER_SERVICE_MANAGER_METHOD_REGISTER_FOR_NOTIFICATIONS, name,
+		        callback);
 		if (status == BINDER_BAD_VALUE) {
 			/* Not a valid name: it can never appear. */
 			binder_object_unref(callback);
@@ -210,8 +211,9 @@ int binder_service_manager_get(binder_context *context, const char *name, int ti
 			break;
 	}
 	if (registered)
-		call_with_callback(context, BINDER_SERVICE_MANAGER_UNREGISTER_FOR_NOTIFICATIONS,
-		                   name, callback);
+		call_with_callback(context,
+		                   BINDER_SERVICE_MANAGER_METHOD_UNREGISTER_FOR_NOTIFICATIONS, name,
+		                   callback);
 	binder_object_unref(callback);
 	if (status == 0)
 		*out = found;
