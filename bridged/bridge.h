@@ -46,6 +46,7 @@
 #include "binder/binder.h"
 #include "config.h"
 #include "frame.h"
+#include "metrics.h"
 
 struct bridge;
 struct link;
@@ -206,6 +207,30 @@ struct link {
 	LIST_ENTRY(link) entry; /* bridge->links (loop) */
 };
 
+/* ---- metrics (bridge_metrics.c; NULL series when metrics are off) ---- */
+
+enum call_failure_kind {
+	CALL_FAILURE_DEAD_OBJECT,
+	CALL_FAILURE_TIMED_OUT,
+	CALL_FAILURE_FAILED_TRANSACTION,
+	CALL_FAILURE_OTHER,
+	CALL_FAILURE_KINDS,
+};
+
+/* A peer's series; made before the loop runs, immutable after. */
+struct peer_metrics {
+	struct metric *connected;
+	struct metric *reconnects;
+	struct metric *calls_in_flight;
+	struct metric *calls_out;
+	struct metric *calls_in;
+	struct metric *failures[CALL_FAILURE_KINDS];
+	struct metric *round_trip;
+	struct metric *bytes_in;
+	struct metric *bytes_out;
+	bool was_up; /* loop */
+};
+
 struct peer {
 	struct bridge *bridge;
 	const struct config_peer *config;
@@ -215,6 +240,7 @@ struct peer {
 	uint32_t backoff_ms;
 	size_t import_count;
 	struct import_state *imports;
+	struct peer_metrics metrics;
 };
 
 struct bridge {
@@ -233,7 +259,11 @@ struct bridge {
 	bool device_lost; /* the binder device went away: exit 1 */
 	uint64_t next_link_serial;
 	uint64_t next_request_id;
-	size_t handshaking; /* accepted links not up yet (loop) */
+	size_t handshaking;      /* accepted links not up yet (loop) */
+	struct metrics *metrics; /* NULL: metrics off */
+	struct metrics_server *metrics_server;
+	struct metric *handshakes;
+	struct metric *handshake_failures;
 };
 
 /* ---- time ---- */
@@ -348,6 +378,24 @@ void calls_run_transaction(struct link *link, Bridge__Frame *frame, struct prepa
 void calls_discard(struct link *link, struct prepared_call *call);
 /* The link closed: every waiting call fails with BINDER_DEAD_OBJECT. */
 void calls_fail_all(struct link *link);
+
+/* ---- bridge_metrics.c ---- */
+/* Loop: registers the series and serves them if the config asks. */
+int bridge_metrics_start(struct bridge *bridge);
+/* After the loop and every link's threads are done. */
+void bridge_metrics_stop(struct bridge *bridge);
+/* Loop. */
+void bridge_metrics_link_up(struct peer *peer);
+void bridge_metrics_link_down(struct peer *peer);
+void bridge_metrics_handshake(struct bridge *bridge, bool done);
+/* Any thread: frame bytes received (out false) or sent. */
+void bridge_metrics_bytes(struct link *link, size_t size, bool out);
+/* Any thread: an outgoing call; _started returns its start time for
+ * _ended, which takes its status. */
+uint64_t bridge_metrics_call_started(struct link *link, bool oneway);
+void bridge_metrics_call_ended(struct link *link, bool oneway, int status, uint64_t started);
+/* Any thread: a peer's call is run here. */
+void bridge_metrics_call_received(struct link *link);
 
 /* ---- workers.c ---- */
 int workers_start(struct link *link);

@@ -150,8 +150,8 @@ static Bridge__Frame *wait_for_reply(struct link *link, struct waiter *waiter, i
 	return reply;
 }
 
-int calls_forward(struct stand_in *stand_in, uint32_t code, binder_parcel *data,
-                  binder_parcel *reply, uint32_t flags)
+static int forward_call(struct stand_in *stand_in, uint32_t code, binder_parcel *data,
+                        binder_parcel *reply, uint32_t flags)
 {
 	struct link *link = stand_in->link;
 	struct domain *domain = stand_in->key.domain;
@@ -287,6 +287,16 @@ int calls_forward(struct stand_in *stand_in, uint32_t code, binder_parcel *data,
 	return status;
 }
 
+int calls_forward(struct stand_in *stand_in, uint32_t code, binder_parcel *data,
+                  binder_parcel *reply, uint32_t flags)
+{
+	bool oneway = flags & FRAME_FLAG_ONEWAY;
+	uint64_t started = bridge_metrics_call_started(stand_in->link, oneway);
+	int status = forward_call(stand_in, code, data, reply, flags);
+	bridge_metrics_call_ended(stand_in->link, oneway, status, started);
+	return status;
+}
+
 /* ---- the peer's calls ---- */
 
 static void send_reply(struct link *link, uint64_t call_id, int status, binder_parcel *reply,
@@ -380,6 +390,7 @@ void calls_run_transaction(struct link *link, Bridge__Frame *frame, struct prepa
 	binder_parcel *reply = NULL;
 	int status = call ? call->status : BINDER_NO_MEMORY;
 
+	bridge_metrics_call_received(link);
 	if (status == 0) {
 		reply = binder_parcel_new();
 		if (!reply) {

@@ -63,6 +63,7 @@ enum bridge_key {
 	BRIDGE_CA = 1u << 3,
 	BRIDGE_DEVICE = 1u << 4,
 	BRIDGE_THREADS = 1u << 5,
+	BRIDGE_METRICS = 1u << 6,
 };
 
 enum section_kind {
@@ -322,6 +323,28 @@ static int string_entry(struct parse *parse, const char *value, char **out)
 	return *out ? 1 : fail_memory(parse);
 }
 
+/* [bridge] metrics: an address, or a bare port on 127.0.0.1 (never every
+ * interface unless the file says so). */
+static int metrics_entry(struct parse *parse, const char *key, const char *value)
+{
+	struct config *config = parse->config;
+	char local[sizeof(config->metrics_address.text)];
+	if (value[0] != '\0' && strspn(value, "0123456789") == strlen(value)) {
+		if (strlen(value) > 5)
+			return fail(parse, -EINVAL, "%s: bad port '%s' (1..65535)", key, value);
+		snprintf(local, sizeof(local), "127.0.0.1:%s", value);
+		value = local;
+	}
+	if (!parse_address(parse, key, value, &config->metrics_address))
+		return 0;
+	for (size_t i = 0; i < config->listen_count; i++)
+		if (same_address(&config->listen[i], &config->metrics_address))
+			return fail(parse, -EINVAL, "%s: '%s' is also a listen address", key,
+			            value);
+	config->has_metrics = true;
+	return 1;
+}
+
 static int bridge_entry(struct parse *parse, const char *key, const char *value)
 {
 	struct config *config = parse->config;
@@ -337,6 +360,9 @@ static int bridge_entry(struct parse *parse, const char *key, const char *value)
 				return fail(parse, -EINVAL, "listen: duplicate address '%s'",
 				            value);
 		}
+		if (config->has_metrics && same_address(&config->metrics_address, &address))
+			return fail(parse, -EINVAL, "listen: '%s' is also the metrics address",
+			            value);
 		config->listen[config->listen_count++] = address;
 		return 1;
 	}
@@ -363,6 +389,9 @@ static int bridge_entry(struct parse *parse, const char *key, const char *value)
 			return fail(parse, -EINVAL, "device: empty path");
 		return string_entry(parse, value, &config->device);
 	}
+	if (strcmp(key, "metrics") == 0)
+		return first_time(parse, &parse->bridge_seen, BRIDGE_METRICS, key) &&
+		       metrics_entry(parse, key, value);
 	if (strcmp(key, "threads") == 0)
 		return first_time(parse, &parse->bridge_seen, BRIDGE_THREADS, key) &&
 		       number_entry(parse, key, value, MIN_THREADS, MAX_THREADS, &config->threads);

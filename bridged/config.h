@@ -10,6 +10,9 @@
  *   certificate = /etc/bridged/hostb.crt
  *   key = /etc/bridged/hostb.key
  *   ca = /etc/bridged/ca.crt
+ *   metrics = 127.0.0.1:9464      ; optional: Prometheus /metrics there; a
+ *                                 ; bare port means 127.0.0.1:PORT. Off
+ *                                 ; when absent
  *   device = /run/binderd/binder.sock ; optional binder device
  *   threads = 4                   ; worker threads per peer (1..64)
  *
@@ -107,6 +110,8 @@ struct config {
 	char *ca;
 	char *device; /* NULL: libbinder's default */
 	uint32_t threads;
+	bool has_metrics; /* metrics: serve /metrics on metrics_address */
+	struct config_address metrics_address;
 	size_t peer_count;
 	struct config_peer *peers;
 	size_t export_count;

@@ -138,6 +138,8 @@ int link_send(struct link *link, const Bridge__Frame *frame)
 		bufferevent_unlock(bev);
 		free(bytes);
 		link->last_send_ms = now_ms();
+		if (status == 0)
+			bridge_metrics_bytes(link, size, true);
 	}
 	bufferevent_decref(bev);
 	return status;
@@ -196,10 +198,12 @@ static void tls_connected(struct link *link)
 	const struct config_peer *identified = tls_identify_peer(bridge->config, ssl);
 
 	if (!identified) {
+		bridge_metrics_handshake(bridge, false);
 		link_close(link, "the peer's certificate names no configured peer");
 		return;
 	}
 	if (link->peer && link->peer->config != identified) {
+		bridge_metrics_handshake(bridge, false);
 		link_close(link, "the peer's certificate names another peer");
 		return;
 	}
@@ -209,6 +213,7 @@ static void tls_connected(struct link *link)
 				link->peer = &bridge->peers[i];
 		snprintf(link->peer_name, sizeof(link->peer_name), "%s", identified->name);
 	}
+	bridge_metrics_handshake(bridge, true);
 	log_info("link %llu: TLS up with %s (%s)", (unsigned long long)link->serial,
 	         link->peer_name, link->initiated_here ? "we connected" : "it connected");
 	link->state = LINK_HELLO;
@@ -371,6 +376,7 @@ static void link_read(struct bufferevent *bev, void *argument)
 		                                  &frame, error, sizeof(error))
 		                   : -ENOMEM;
 		evbuffer_drain(input, FRAME_HEADER_SIZE + (size_t)body_size);
+		bridge_metrics_bytes(link, FRAME_HEADER_SIZE + (size_t)body_size, false);
 		link->last_receive_ms = now_ms();
 		if (status != 0) {
 			log_warning("link %llu: bad frame from %s: %s",
@@ -403,6 +409,8 @@ static void link_event(struct bufferevent *bev, short what, void *argument)
 		int error = EVUTIL_SOCKET_ERROR();
 		if (code && ERR_GET_LIB(code) != 0) {
 			char reason[200];
+			if (link->state == LINK_TLS)
+				bridge_metrics_handshake(link->bridge, false);
 			ERR_error_string_n(code, reason, sizeof(reason));
 			snprintf(why, sizeof(why), "TLS: %s", reason);
 		} else if ((what & BEV_EVENT_ERROR) && error) {
@@ -414,9 +422,12 @@ static void link_event(struct bufferevent *bev, short what, void *argument)
 
 static void link_handshake_timeout(evutil_socket_t fd, short what, void *argument)
 {
+	struct link *link = argument;
 	(void)fd;
 	(void)what;
-	link_close(argument, "the handshake took too long");
+	if (link->state == LINK_TLS)
+		bridge_metrics_handshake(link->bridge, false);
+	link_close(link, "the handshake took too long");
 }
 
 static void link_keepalive(evutil_socket_t fd, short what, void *argument)

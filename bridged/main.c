@@ -307,7 +307,7 @@ int main(int argc, char **argv)
 	evsignal_add(bridge.signal_term, NULL);
 	evsignal_add(bridge.signal_int, NULL);
 	if (watch_start(&watch, &bridge) != 0 || make_peers(&bridge) != 0 ||
-	    start_listening(&bridge) != 0)
+	    bridge_metrics_start(&bridge) != 0 || start_listening(&bridge) != 0)
 		goto out;
 	for (size_t i = 0; i < bridge.peer_count; i++)
 		peer_start(&bridge.peers[i]);
@@ -319,6 +319,7 @@ out:
 	if (bridge.base) {
 		shut_down_links(&bridge);
 		watch_stop(&watch);
+		bridge_metrics_stop(&bridge);
 		shut_down(&bridge);
 	} else
 		SSL_CTX_free(bridge.tls);

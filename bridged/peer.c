@@ -124,6 +124,7 @@ void peer_link_up(struct peer *peer, struct link *link)
 	}
 	peer->link = link;
 	peer->backoff_ms = 0;
+	bridge_metrics_link_up(peer);
 	log_info("peer %s: link %llu up", peer->config->name, (unsigned long long)link->serial);
 	imports_link_up(peer, link);
 }
@@ -138,6 +139,7 @@ void peer_link_down(struct peer *peer, struct link *link)
 	if (peer->link != link)
 		return;
 	peer->link = NULL;
+	bridge_metrics_link_down(peer);
 	imports_link_down(peer);
 	schedule_reconnect(peer);
 }

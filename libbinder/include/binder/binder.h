@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "binder/export.h"
@@ -174,6 +175,32 @@ BINDER_API int binder_context_set_security_context(binder_context *context, cons
 BINDER_API int binder_context_become_manager(binder_context *context, binder_object *object);
 /* A proxy for handle 0, the context manager (servicemanager). */
 BINDER_API int binder_context_get_manager(binder_context *context, binder_object **out);
+
+/*
+ * Writes what context holds to out, for diagnostics, in lines like:
+ *
+ *   context 1: android 14, open
+ *     threads: max 15, spawned 1, active 2 (in the driver or a handler), pool started yes
+ *     locals: 1
+ *       local 0x55d0c2a0: descriptor "my.IService", refs 2, driver strong 1 weak 1
+ *     proxies: 1
+ *       proxy handle 1: refs 1, driver referenced yes, alive, death links 1, death
+ *       notification requested
+ *
+ * (the proxy line is one line). A local object (the kernel's node) shows
+ * its address (the driver's ptr and cookie), the references this process
+ * holds (refs) and those the driver holds for other processes; a proxy
+ * (the kernel's ref) its handle, this process's references, its death
+ * links and whether the driver was asked for its death notification
+ * ("requested") or delivered it. The thread counts are the pool's; the
+ * threads themselves are not listed. The layout may gain fields: parse it
+ * loosely. Returns 0, BINDER_BAD_VALUE for a NULL argument,
+ * BINDER_NO_MEMORY, or -EIO when out refuses the text.
+ * Thread-safety: any thread, handlers included; the state is copied under
+ * the context's lock and written to out after it is released, so it is
+ * one consistent moment of the context and a slow out never stalls it.
+ */
+BINDER_API int binder_context_dump(binder_context *context, FILE *out);
 
 /* ---- objects ---- */
 

@@ -657,3 +657,31 @@ Test(config, sections_and_lines)
 	strcat(text, "\n");
 	expect_error(text, 6, "line too long");
 }
+
+Test(config, metrics)
+{
+	struct config config;
+	load_ok(BRIDGE, &config);
+	cr_assert_eq(config.has_metrics, false, "metrics are off by default");
+	config_free(&config);
+
+	load_ok(BRIDGE "metrics = 9464\n", &config);
+	cr_assert(config.has_metrics);
+	check_ipv4(&config.metrics_address, "127.0.0.1", 9464, "127.0.0.1:9464");
+	config_free(&config);
+
+	load_ok(BRIDGE "metrics = [::]:9100\nlisten = [::]:7000\n", &config);
+	cr_assert(config.has_metrics);
+	check_ipv6(&config.metrics_address, "::", 9100, "[::]:9100");
+	config_free(&config);
+
+	expect_error(BRIDGE "metrics = 0\n", 6, "metrics: bad port");
+	expect_error(BRIDGE "metrics = 123456\n", 6, "metrics: bad port");
+	expect_error(BRIDGE "metrics = localhost:9464\n", 6, "metrics: bad address");
+	expect_error(BRIDGE "metrics =\n", 6, "metrics: bad address");
+	expect_error(BRIDGE "metrics = 9464\nmetrics = 9465\n", 7, "metrics");
+	expect_error(BRIDGE "listen = 127.0.0.1:7000\nmetrics = 7000\n", 7,
+	             "also a listen address");
+	expect_error(BRIDGE "metrics = 127.0.0.1:7000\nlisten = 127.0.0.1:7000\n", 7,
+	             "also the metrics address");
+}

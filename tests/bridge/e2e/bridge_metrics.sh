@@ -3,7 +3,8 @@
 # bridged serve /metrics (a bare port: on 127.0.0.1 only), a plain HTTP
 # client scrapes them, and the counters move as calls cross: A's outgoing
 # calls, round trips, failures and bytes, B's incoming calls, the link's
-# gauge at 1 on both sides, TLS handshakes. A's bridged restarted without
+# gauge at 1 on both sides, TLS handshakes done and failed (a client
+# that speaks plain text to B's bridge port). A's bridged restarted without
 # the key listens on its bridge port only; B then counts a reconnect.
 #   bridge_metrics.sh NAME=PATH...   (see hosts.sh)
 source "$(dirname "$0")/hosts.sh" "$@"
@@ -139,6 +140,16 @@ check "B: incoming calls moved by at least $((CALLS + 1))" \
 check "B: the link to hosta is up (gauge 1)" \
 	test "$(value 'bridged_peer_connected{peer="hosta"}')" = 1
 check "B: no reconnect yet" test "$(value 'bridged_peer_reconnects_total{peer="hosta"}')" = 0
+
+# ---- a failed TLS handshake: plain text on B's bridge port
+failures_before=$(value 'bridged_tls_handshake_failures_total')
+timeout 10 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET / HTTP/1.0\r\n\r\n" >&3 &&
+	cat <&3 >/dev/null' _ "$PORT_B" 2>/dev/null
+b_counted_a_failed_handshake() {
+	scrape "$METRICS_B" && moved_by 'bridged_tls_handshake_failures_total' "$failures_before" 1
+}
+check "B: a connection that is not TLS counts as a failed handshake" \
+	wait_until 30 b_counted_a_failed_handshake
 
 # ---- without the key: nothing but the bridge listens
 daemon_stop a.bridged
