@@ -58,11 +58,11 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define CONFIG_MAX_NAME      127
-#define CONFIG_MAX_LISTEN    8
-#define CONFIG_MAX_PEERS     64
-#define CONFIG_MAX_EXPORTS   256
-#define CONFIG_MAX_IMPORTS   256
+#define CONFIG_MAX_NAME    127
+#define CONFIG_MAX_LISTEN  8
+#define CONFIG_MAX_PEERS   64
+#define CONFIG_MAX_EXPORTS 256
+#define CONFIG_MAX_IMPORTS 256
 
 struct config_address {
 	struct sockaddr_storage address;

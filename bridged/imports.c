@@ -65,7 +65,7 @@ static void schedule_retry(struct import_state *import)
 	import->retry_ms = delay * 2 > IMPORT_RETRY_MAX_MS ? IMPORT_RETRY_MAX_MS : delay * 2;
 	import->request_id = 0;
 	pthread_mutex_unlock(&imports_lock);
-	struct timeval when = {delay / 1000, (delay % 1000) * 1000};
+	struct timeval when = {delay / 1000, (suseconds_t)(delay % 1000) * 1000};
 	if (import->retry)
 		evtimer_add(import->retry, &when);
 }

@@ -83,7 +83,7 @@ struct link *link_new(struct bridge *bridge, int fd, SSL *ssl, bool initiated_he
 	link->keepalive = event_new(bridge->base, -1, EV_PERSIST, link_keepalive, link);
 	link->handshake_timer = evtimer_new(bridge->base, link_handshake_timeout, link);
 	struct timeval handshake = {limits->handshake_timeout_ms / 1000,
-	                            (limits->handshake_timeout_ms % 1000) * 1000};
+	                            (suseconds_t)(limits->handshake_timeout_ms % 1000) * 1000};
 	evtimer_add(link->handshake_timer, &handshake);
 	link->last_receive_ms = now_ms();
 	if (!initiated_here)
@@ -244,7 +244,7 @@ static void handle_hello(struct link *link, Bridge__Frame *frame)
 	if (!link->initiated_here)
 		link->bridge->handshaking--;
 	uint32_t interval = link->bridge->config->limits.keepalive_interval_ms;
-	struct timeval tick = {interval / 2000, (interval / 2 % 1000) * 1000};
+	struct timeval tick = {interval / 2000, (suseconds_t)(interval / 2 % 1000) * 1000};
 	evtimer_add(link->keepalive, &tick);
 	peer_link_up(link->peer, link);
 }

@@ -61,7 +61,9 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
 		return;
 	}
 	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Latency only: a socket without it still works. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		log_debug("TCP_NODELAY: %s", strerror(errno));
 	SSL *ssl = SSL_new(bridge->tls);
 	if (!ssl) {
 		evutil_closesocket(fd);

@@ -30,7 +30,7 @@ static void schedule_reconnect(struct peer *peer)
 	uint32_t jittered = delay / 2 + (uint32_t)(random() % (delay / 2 + 1));
 	peer->backoff_ms =
 	        delay * 2 > limits->reconnect_max_ms ? limits->reconnect_max_ms : delay * 2;
-	struct timeval when = {jittered / 1000, (jittered % 1000) * 1000};
+	struct timeval when = {jittered / 1000, (suseconds_t)(jittered % 1000) * 1000};
 	evtimer_add(peer->reconnect, &when);
 	log_debug("peer %s: connecting again in %u ms", peer->config->name, jittered);
 }
@@ -72,7 +72,9 @@ static void peer_connect(evutil_socket_t unused, short what, void *argument)
 		return;
 	}
 	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Latency only: a socket without it still works. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		log_debug("TCP_NODELAY: %s", strerror(errno));
 	if (connect(fd, (const struct sockaddr *)&address->address, address->length) != 0 &&
 	    errno != EINPROGRESS) {
 		log_debug("peer %s: connect to %s: %s", peer->config->name, address->text,

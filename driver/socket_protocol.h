@@ -58,16 +58,16 @@
 #define BINDERD_DEFAULT_SOCKET "/run/binderd/binder.sock"
 
 /* Largest receive area, as the kernel's binder mmap (4 MiB). */
-#define BINDERD_MAX_AREA_SIZE (4u * 1024u * 1024u)
+#define BINDERD_MAX_AREA_SIZE (4u << 20)
 
 /* Largest send area a thread may hand over. */
-#define BINDERD_MAX_SEND_AREA_SIZE (16u * 1024u * 1024u)
+#define BINDERD_MAX_SEND_AREA_SIZE (16u << 20) /* 16 MiB */
 
 /* Largest write stream accepted in one BINDER_WRITE_READ. */
-#define BINDERD_MAX_WRITE_SIZE (256u * 1024u)
+#define BINDERD_MAX_WRITE_SIZE (256u << 10) /* 256 KiB */
 
 /* Largest read buffer served in one BINDER_WRITE_READ. */
-#define BINDERD_MAX_READ_SIZE (256u * 1024u)
+#define BINDERD_MAX_READ_SIZE (256u << 10) /* 256 KiB */
 
 /* Largest payload of a request on a process channel: a header announcing
  * more closes the channel. */

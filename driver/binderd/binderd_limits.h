@@ -28,11 +28,11 @@
  * reading a channel's requests above the high-water mark and resumes
  * below the low one; a channel that still reaches the cap (messages that
  * binderd sends unasked) is closed. */
-#define CHANNEL_OUTPUT_HIGH_WATER (64u * 1024u)
-#define CHANNEL_OUTPUT_LOW_WATER  (16u * 1024u)
-#define CHANNEL_MAX_OUTPUT        (2u * 1024u * 1024u)
+#define CHANNEL_OUTPUT_HIGH_WATER (64u << 10) /* 64 KiB */
+#define CHANNEL_OUTPUT_LOW_WATER  (16u << 10) /* 16 KiB */
+#define CHANNEL_MAX_OUTPUT        (2u << 20)  /* 2 MiB */
 /* Queued output over all channels of one uid (--uid-max-output, bytes). */
-#define BINDERD_DEFAULT_UID_MAX_OUTPUT (16u * 1024u * 1024u)
+#define BINDERD_DEFAULT_UID_MAX_OUTPUT (16u << 20) /* 16 MiB */
 
 /* A connection that has not said HELLO after this long is closed
  * (--hello-timeout, seconds). */

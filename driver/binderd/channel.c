@@ -24,7 +24,7 @@
 
 /* Smallest output buffer, and the largest one kept once drained. */
 #define OUTPUT_MIN_CAPACITY  4096u
-#define OUTPUT_KEEP_CAPACITY (64u * 1024u)
+#define OUTPUT_KEEP_CAPACITY (64u << 10)
 
 void after_event(void);
 

@@ -22,7 +22,7 @@
 
 struct event;
 
-#define CHANNEL_MAX_QUEUED_FDS (2u * BINDERD_MAX_FDS_PER_MESSAGE)
+#define CHANNEL_MAX_QUEUED_FDS ((size_t)BINDERD_MAX_FDS_PER_MESSAGE * 2u)
 
 struct channel;
 

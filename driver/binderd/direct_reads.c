@@ -105,8 +105,8 @@ static void act_as_binderd(const struct saved_identity *saved)
 	if (capabilities_set(binderd_identity.own) < 0)
 		log_error("direct reads: cannot restore binderd's capabilities: %s",
 		          strerror(errno));
-	if (binderd_identity.dumpable)
-		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	if (binderd_identity.dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		log_error("direct reads: cannot make binderd dumpable again: %s", strerror(errno));
 }
 
 /* Acts as the process's user for file access: its uid and gid as fsuid and

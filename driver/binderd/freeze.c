@@ -202,7 +202,7 @@ static void on_recheck(evutil_socket_t fd, short events, void *argument)
 
 static int start_wait(struct thread *thread, pid_t pid, uint32_t timeout_ms)
 {
-	const struct timeval interval = {0, FREEZE_RECHECK_MS * US_PER_MS};
+	const struct timeval interval = {0, (suseconds_t)FREEZE_RECHECK_MS * US_PER_MS};
 	struct freeze_wait *wait = calloc(1, sizeof(*wait));
 
 	if (!wait)

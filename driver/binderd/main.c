@@ -120,7 +120,8 @@ static int listen_on(const char *path)
 		return -1;
 	}
 	/* Any local user may open the device. */
-	chmod(path, 0666);
+	if (chmod(path, 0666) < 0)
+		log_warning("cannot let every user open %s: %s", path, strerror(errno));
 	return fd;
 }
 
@@ -137,7 +138,7 @@ static void on_accept_resume(evutil_socket_t fd, short events, void *arg)
  * the listener would fire again at once. Rest, then try again. */
 static void pause_accepting(void)
 {
-	struct timeval pause = {.tv_usec = BINDERD_ACCEPT_PAUSE_MS * 1000};
+	struct timeval pause = {.tv_usec = (suseconds_t)BINDERD_ACCEPT_PAUSE_MS * 1000};
 	event_del(accept_event);
 	if (evtimer_add(accept_resume_event, &pause) < 0)
 		on_accept_resume(-1, 0, NULL);
@@ -180,7 +181,9 @@ static void raise_fd_limit(void)
 	struct rlimit limit;
 	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
 		limit.rlim_cur = limit.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &limit);
+		if (setrlimit(RLIMIT_NOFILE, &limit) < 0)
+			log_warning("cannot raise the fd limit to %llu: %s",
+			            (unsigned long long)limit.rlim_max, strerror(errno));
 	}
 }
 

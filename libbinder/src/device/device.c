@@ -158,9 +158,10 @@ void binder_device_set_nonblocking(struct binder_device *device, bool nonblockin
 	if (device->backend == BINDER_BACKEND_KERNEL) {
 		int flags = fcntl(device->fd, F_GETFL);
 
+		/* Cannot fail with the flags F_GETFL gave; the fd stays as it was. */
 		if (flags >= 0)
-			fcntl(device->fd, F_SETFL,
-			      nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
+			(void)fcntl(device->fd, F_SETFL,
+			            nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
 	}
 }
 

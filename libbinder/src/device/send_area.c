@@ -13,7 +13,7 @@
 #include "driver/socket_protocol.h"
 
 /* Pages are only allocated when written, so start roomy. */
-#define SEND_AREA_INITIAL_SIZE (256u * 1024u)
+#define SEND_AREA_INITIAL_SIZE (256u << 10) /* 256 KiB */
 
 size_t binder_send_area_size_for(size_t needed)
 {
@@ -34,7 +34,7 @@ int binder_send_area_create(struct binder_send_area *area, size_t size)
 	fd = memfd_create("binder-send-area", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, size) < 0)
+	if (ftruncate(fd, (off_t)size) < 0)
 		goto fail;
 	base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED)

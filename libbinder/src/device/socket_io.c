@@ -59,7 +59,7 @@ int binder_socket_send(int socket, const struct iovec *iov, int iov_count, const
 		message.msg_control = NULL;
 		message.msg_controllen = 0;
 		while (message.msg_iovlen && (size_t)sent >= message.msg_iov->iov_len) {
-			sent -= message.msg_iov->iov_len;
+			sent -= (ssize_t)message.msg_iov->iov_len;
 			message.msg_iov++;
 			message.msg_iovlen--;
 		}

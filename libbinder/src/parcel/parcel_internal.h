@@ -29,8 +29,8 @@ typedef void (*binder_parcel_release_fn)(void *release_arg, const void *data);
  * when it lets go of the buffer.
  */
 int binder_parcel_adopt_received(binder_parcel *parcel, binder_context *context, const void *data,
-				 size_t size, const binder_size_t *offsets, size_t offset_count,
-				 binder_parcel_release_fn release, void *release_arg);
+                                 size_t size, const binder_size_t *offsets, size_t offset_count,
+                                 binder_parcel_release_fn release, void *release_arg);
 
 /* The object offsets of parcel, for BC_TRANSACTION / BC_REPLY: *count
  * entries (NULL when none). Borrowed, valid until parcel changes. */

@@ -87,7 +87,8 @@ static int poll_devices(struct pollfd *fds, nfds_t count, const struct timespec 
 					revents = POLLERR;
 					result++;
 				} else {
-					revents &= fds[i].events | POLLERR | POLLHUP;
+					revents = (short)(revents &
+					                  (fds[i].events | POLLERR | POLLHUP));
 				}
 			}
 			fds[i].revents = revents;
