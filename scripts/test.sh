@@ -13,10 +13,11 @@ build_root=${BUILD_ROOT:-$top}
 jobs=${JOBS:-$(nproc)}
 
 packages=(
-	build-essential cmake pkg-config clang
+	build-essential cmake pkg-config clang clang-format clang-tidy
 	libevent-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
 	libcriterion-dev uthash-dev libinih-dev
 	qemu-system-x86 busybox-static
+	iproute2 nftables curl
 )
 
 missing=()
