@@ -516,7 +516,17 @@ Test(runtime_stress, one_handle_proxies_on_many_threads, .timeout = 120)
 static atomic_int death_fired[DEATH_COOKIES];
 static atomic_int death_fired_total;
 static atomic_int death_wrong_object;
+static atomic_int death_sentinel_fired;
 static binder_object *death_expected_proxy;
+
+/* Linked last: recipients are called in the order they were linked, so
+ * once it has run, every recipient the death calls has been called. */
+static void on_sentinel_death(binder_object *who, void *cookie)
+{
+	(void)who;
+	(void)cookie;
+	atomic_fetch_add(&death_sentinel_fired, 1);
+}
 
 static void on_counted_death(binder_object *who, void *cookie)
 {
@@ -651,10 +661,12 @@ static void death_links_round(int round, int cookies_per_linker)
 	cr_log_info("death links round %d: %d calls meanwhile, %d of %d recipients left linked",
 	            round, atomic_load(&calls), expected_total, DEATH_LINKERS * cookies_per_linker);
 
+	atomic_store(&death_sentinel_fired, 0);
+	cr_assert_eq(binder_object_link_to_death(proxy, on_sentinel_death, NULL), 0);
+
 	stop_service(pid);
-	wait_for_count(&death_fired_total, expected_total, 10000);
-	/* Give a recipient that would fire twice, or an unlinked one, time to. */
-	sleep_ms(200);
+	cr_assert_eq(wait_for_count(&death_sentinel_fired, 1, 10000), 1,
+	             "round %d: the death was not delivered", round);
 	fired_total = atomic_load(&death_fired_total);
 	for (int i = 0; i < DEATH_LINKERS; i++)
 		for (int j = 0; j < cookies_per_linker; j++)
@@ -667,10 +679,8 @@ static void death_links_round(int round, int cookies_per_linker)
 	cr_assert_eq(fired_total, expected_total, "round %d: %d recipients fired, %d were linked",
 	             round, fired_total, expected_total);
 	cr_assert_eq(atomic_load(&death_wrong_object), 0, "a recipient got the wrong object");
-	/* With no recipient linked at the death nothing told the proxy (as
-	 * on Android): a call finds out. */
-	if (expected_total == 0)
-		cr_assert_eq(binder_object_ping(proxy), BINDER_DEAD_OBJECT);
+	/* The death is known (the sentinel's link): calls fail at once. */
+	cr_assert_eq(binder_object_ping(proxy), BINDER_DEAD_OBJECT);
 	cr_assert_not(binder_object_is_alive(proxy));
 	cr_assert_eq(binder_object_link_to_death(proxy, on_counted_death, &death_fired[0]),
 	             BINDER_DEAD_OBJECT);

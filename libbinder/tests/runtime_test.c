@@ -697,6 +697,7 @@ Test(runtime, polling_thread_may_close, .timeout = 30)
 }
 
 static atomic_int unlinked_deaths;
+static atomic_int sentinel_deaths;
 
 static void on_unlinked_death(binder_object *who, void *cookie)
 {
@@ -705,15 +706,27 @@ static void on_unlinked_death(binder_object *who, void *cookie)
 	atomic_fetch_add(&unlinked_deaths, 1);
 }
 
+static void on_sentinel_death(binder_object *who, void *cookie)
+{
+	(void)who;
+	(void)cookie;
+	atomic_fetch_add(&sentinel_deaths, 1);
+}
+
 Test(runtime, unlink_after_a_dead_object_status, .timeout = 30)
 {
 	/* A handler's BINDER_DEAD_OBJECT status is not a death: the proxy
-	 * stays alive and can be unlinked; the real death then calls nobody. */
+	 * stays alive and can be unlinked; the real death then does not call
+	 * the unlinked recipient. A sentinel linked after the unlink shows
+	 * that the death has been delivered: recipients are called in the
+	 * order they were linked, so once the sentinel has run, a recipient
+	 * still (wrongly) linked before it has been called too. */
 	pid_t pid = start_manager_child();
 	binder_context *context;
 	binder_object *manager;
 
 	atomic_store(&unlinked_deaths, 0);
+	atomic_store(&sentinel_deaths, 0);
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
 	cr_assert_eq(binder_context_start_thread_pool(context), 0);
 	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
@@ -723,10 +736,11 @@ Test(runtime, unlink_after_a_dead_object_status, .timeout = 30)
 	cr_assert(binder_object_is_alive(manager));
 	cr_assert_eq(binder_object_ping(manager), 0);
 	cr_assert_eq(binder_object_unlink_to_death(manager, on_unlinked_death, NULL), 0);
+	cr_assert_eq(binder_object_link_to_death(manager, on_sentinel_death, NULL), 0);
 	stop_child(pid);
-	for (int waited = 0; waited < 100 && binder_object_ping(manager) == 0; waited++)
+	for (int waited = 0; waited < 1000 && atomic_load(&sentinel_deaths) == 0; waited++)
 		usleep(10000);
-	usleep(200000);
+	cr_assert_eq(atomic_load(&sentinel_deaths), 1, "the death was not delivered");
 	cr_assert_eq(atomic_load(&unlinked_deaths), 0, "an unlinked recipient was called");
 	binder_object_unref(manager);
 	binder_context_close(context);

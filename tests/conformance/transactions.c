@@ -7,6 +7,7 @@
 #include "harness.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -155,25 +156,30 @@ Test(transactions, freed_buffers_are_reused, .timeout = TEST_TIMEOUT)
 	expect_child_success(service);
 }
 
-struct pid_check_arguments {
+struct hold_arguments {
 	struct channel channel;
 };
 
-/* The service sees the caller's BR_TRANSACTION; the reply is the caller's
- * only BR_REPLY; every read of both began with BR_NOOP (CHECKed by the
- * harness on every read). */
-static int reply_after_delay_service(void *argument)
+/* How long the caller looks for an outcome while its call is held. */
+#define HELD_CALL_LOOK_MS 100
+
+enum hold_step { SERVICE_READY = 1, SERVICE_HOLDS_CALL = 2, RELEASE_CALL = 3 };
+
+/* Holds the caller's transaction until the parent has seen that the caller
+ * has no outcome, then replies; the reply is the caller's only BR_REPLY;
+ * every read of both began with BR_NOOP (CHECKed by the harness). */
+static int hold_then_reply_service(void *argument)
 {
-	struct pid_check_arguments *arguments = argument;
+	struct hold_arguments *arguments = argument;
 	struct binder_client service;
 	open_client(&service, AREA_SIZE);
 	become_context_manager(&service);
 	enter_looper(&service);
-	tell_parent(&arguments->channel, 1);
+	tell_parent(&arguments->channel, SERVICE_READY);
 	struct br_event event;
 	expect_transaction(&service, &event);
-	/* Let the caller sit in its read for a moment before the reply. */
-	usleep(100 * 1000);
+	tell_parent(&arguments->channel, SERVICE_HOLDS_CALL);
+	CHECK(hear_from_parent(&arguments->channel) == RELEASE_CALL);
 	uint32_t answer = 0x600dcafe;
 	reply_and_free(&service, &event, &answer, sizeof(answer), NULL, 0);
 	expect_nothing(&service, 50);
@@ -181,16 +187,36 @@ static int reply_after_delay_service(void *argument)
 	return 0;
 }
 
+/* While the service holds the call, the caller has nothing to read but
+ * (at most) BR_TRANSACTION_COMPLETE: no reply, no failure; once the
+ * service replies, the reply arrives. */
 Test(transactions, caller_blocks_until_reply, .timeout = TEST_TIMEOUT)
 {
-	struct pid_check_arguments arguments;
+	struct hold_arguments arguments;
 	channel_open(&arguments.channel);
-	pid_t service = spawn_child(reply_after_delay_service, &arguments);
-	CHECK(hear_from_child(&arguments.channel) == 1);
+	pid_t service = spawn_child(hold_then_reply_service, &arguments);
+	CHECK(hear_from_child(&arguments.channel) == SERVICE_READY);
 	struct binder_client client;
 	open_client(&client, AREA_SIZE);
-	struct call_result result = call(&client, 0, 1, 0, NULL, 0, NULL, 0);
+	struct bc_stream stream;
+	bc_reset(&stream);
+	bc_add_transaction(&stream, BC_TRANSACTION, 0, 1, 0, NULL, 0, NULL, 0);
+	send_commands(&client, &stream);
+	CHECK(hear_from_child(&arguments.channel) == SERVICE_HOLDS_CALL);
+	/* The service holds the call: whatever the caller can read now, or
+	 * within a short look (binderd's poll wake-ups are asynchronous), must
+	 * not be an outcome. A correct driver has none however long we look. */
+	int got;
+	while ((got = client_read(&client, HELD_CALL_LOOK_MS)) > 0)
+		;
+	CHECKF(got == -ETIMEDOUT, "read while the call is held: %s", strerror(-got));
+	CHECK(!client_has_queued(&client, BR_REPLY));
+	CHECK(!client_has_queued(&client, BR_FAILED_REPLY));
+	CHECK(!client_has_queued(&client, BR_DEAD_REPLY));
+	tell_child(&arguments.channel, RELEASE_CALL);
+	struct call_result result = wait_call_result(&client, false);
 	CHECKF(result.cmd == BR_REPLY, "got %s", br_name(result.cmd));
+	CHECK(result.saw_complete);
 	uint32_t answer;
 	CHECK(result.reply.txn.data_size == sizeof(answer));
 	memcpy(&answer, event_data(&client, &result.reply), sizeof(answer));

@@ -180,9 +180,23 @@ run --device "$dir/no-such.sock" list
 expect_error 1 "no device" "cannot open the binder device $dir/no-such.sock"
 
 # --- wait for a service that comes later; a clean stop of the service
+# The waiter starts first. A second, shorter wait for the same name runs to
+# its end (300 ms, "not found"): the name is absent, and the first waiter,
+# started before it with a far longer timeout, must still be waiting, with
+# nothing printed. Only then is the service started, and the waiter must
+# return with it.
 timeout 20 "$tool" wait tool.late --timeout 15000 >"$dir/late.out" 2>"$dir/late.err" &
 waiter_pid=$!
-sleep 0.3
+run wait tool.late --timeout 300
+expect 1 "tool.late is absent while the waiter waits" "Service tool.late: not found after 300 ms"
+checks=$((checks + 1))
+if ! kill -0 "$waiter_pid" 2>/dev/null || [ -s "$dir/late.out" ]; then
+	status=0
+	wait "$waiter_pid" || status=$?
+	out=$(cat "$dir/late.out")
+	err=$(cat "$dir/late.err")
+	fail "wait returned before the service was added"
+fi
 "$service_program" tool.late 2>"$dir/late-service.log" &
 late_pid=$!
 status=0
