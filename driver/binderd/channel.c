@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bug_on.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -585,6 +586,8 @@ int channel_send(struct channel *channel, uint32_t kind, int32_t status,
 	if (channel->closed)
 		return -EPIPE;
 	if (payload_count > 7)
+		return -EINVAL;
+	if (BINDER_BUG_ON(fd_count > BINDERD_MAX_FDS_PER_MESSAGE))
 		return -EINVAL;
 	struct binderd_message header = {
 	        .kind = kind, .status = status, .fd_count = (uint32_t)fd_count};

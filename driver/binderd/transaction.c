@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "binderd.h"
+#include "bug_on.h"
 #include "direct_reads.h"
 #include "log.h"
 
@@ -38,6 +39,7 @@ void transaction_free(struct txn *txn)
 
 void transaction_pop(struct thread *thread, struct txn *txn)
 {
+	BINDER_BUG_ON(thread->transaction_stack != txn);
 	if (thread->transaction_stack == txn)
 		thread->transaction_stack = txn->from_parent;
 	else
