@@ -435,9 +435,23 @@ struct proc {
 	bool sync_recv;
 	bool async_recv;
 	bool oneway_spam_detection_enabled;
+	/* peer_pidfd.c, without SO_PEERPIDFD: pidfd_open(pid) or -1, and
+	 * whether the process's own data showed it names the process */
+	int opened_pidfd;
+	bool opened_pidfd_shown;
 };
 
 void proc_accept(int fd);
+
+/* peer_pidfd.c: a pidfd for the process that connected on fd (the
+ * process channel, already open): proc->pidfd from the kernel, or else
+ * one shown later by the process's own data on its channels (those opened
+ * meanwhile must be handed to peer_pidfd_watch). */
+void peer_pidfd_open(struct proc *proc, int fd);
+void peer_pidfd_watch(struct proc *proc, struct channel *channel);
+void peer_pidfd_close(struct proc *proc);
+/* The pidfd that names the sender of proc's calls, or -1 when none does. */
+int peer_pidfd_of_sender(const struct proc *proc);
 /* A connection must say HELLO within this many seconds (0: no limit). */
 extern unsigned binderd_hello_timeout_seconds;
 /* The process channel closed or misbehaved: release everything. */

@@ -16,6 +16,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -163,6 +165,7 @@ void channel_close(struct channel *channel)
 		event_free(channel->write_event);
 	channel->read_event = channel->write_event = NULL;
 	channel_clear_deadline(channel);
+	channel_unwatch_sender(channel);
 	if (channel->accounted) {
 		uid_budget_release(channel->uid, channel->slot, 1);
 		uid_budget_release(channel->uid, UID_QUEUED_OUTPUT, channel->output_charged);
@@ -225,7 +228,6 @@ void channel_fail(struct channel *channel, const char *why)
 	pending_closes = channel;
 }
 
-/* Takes the fds that arrived with a recvmsg into the queue. */
 int channel_require_sender(struct channel *channel, pid_t pid)
 {
 	int on = 1;
@@ -235,16 +237,63 @@ int channel_require_sender(struct channel *channel, pid_t pid)
 	return 0;
 }
 
-static int take_fds(struct channel *channel, struct msghdr *message)
+int channel_watch_sender(struct channel *channel, pid_t pid, void (*seen)(void *context),
+                         void *context)
+{
+	if (channel->closed || pid <= 0)
+		return -EINVAL;
+	/* With SO_PASSCRED one read never joins data of two senders. */
+	int on = 1;
+	if (setsockopt(channel->fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+		return -errno;
+	int queued = 0;
+	if (ioctl(channel->fd, SIOCINQ, &queued) < 0 || queued < 0)
+		return -errno;
+	channel->watched_sender = pid;
+	channel->watched_queued = (size_t)queued;
+	channel->sender_seen = seen;
+	channel->sender_seen_context = context;
+	return 0;
+}
+
+void channel_unwatch_sender(struct channel *channel)
+{
+	channel->watched_sender = 0;
+	channel->watched_queued = 0;
+	channel->sender_seen = NULL;
+	channel->sender_seen_context = NULL;
+}
+
+/* After a read of size bytes that sender sent: tells the watcher when it
+ * is the watched process, and the data is newer than the watch. */
+static void note_sender(struct channel *channel, pid_t sender, size_t size)
+{
+	if (!channel->sender_seen)
+		return;
+	bool seen = sender == channel->watched_sender && size > channel->watched_queued;
+	channel->watched_queued -= size < channel->watched_queued ? size : channel->watched_queued;
+	if (!seen)
+		return;
+	void (*tell)(void *) = channel->sender_seen;
+	void *context = channel->sender_seen_context;
+	channel_unwatch_sender(channel);
+	tell(context);
+}
+
+/* Takes the fds that arrived with a recvmsg into the queue; *sender is
+ * the sender's pid when the kernel attached credentials, else 0. */
+static int take_fds(struct channel *channel, struct msghdr *message, pid_t *sender)
 {
 	int result = 0;
 	bool credentials_seen = false;
+	*sender = 0;
 	for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(message); cmsg;
 	     cmsg = CMSG_NXTHDR(message, cmsg)) {
 		if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_CREDENTIALS) {
 			struct ucred credentials;
 			memcpy(&credentials, CMSG_DATA(cmsg), sizeof(credentials));
 			credentials_seen = true;
+			*sender = credentials.pid;
 			if (channel->only_sender && credentials.pid != channel->only_sender)
 				result = -EPERM;
 			continue;
@@ -370,7 +419,8 @@ static void channel_on_readable(evutil_socket_t fd, short events, void *arg)
 		after_event();
 		return;
 	}
-	int taken = take_fds(channel, &message);
+	pid_t sender;
+	int taken = take_fds(channel, &message, &sender);
 	if (taken == -EPERM && got > 0) {
 		channel_fail(channel, "a request from another process");
 		after_event();
@@ -388,6 +438,7 @@ static void channel_on_readable(evutil_socket_t fd, short events, void *arg)
 		return;
 	}
 	channel->input_length += (size_t)got;
+	note_sender(channel, sender, (size_t)got);
 	dispatch(channel);
 	after_event();
 }

@@ -68,6 +68,11 @@ struct channel {
 	struct event *deadline_event; /* channel_set_deadline, or NULL */
 	const char *deadline_why;
 	struct channel *next_pending;
+	/* channel_watch_sender: who, the bytes queued before it, and whom to tell */
+	pid_t watched_sender;
+	size_t watched_queued;
+	void (*sender_seen)(void *context);
+	void *sender_seen_context;
 };
 
 /* Takes ownership of fd (made non-blocking) and starts reading. On an
@@ -88,6 +93,13 @@ void channel_close(struct channel *channel);
 /* Accepts requests only from the process pid (its tgid), checked on the
  * credentials the kernel attaches to each message (SO_PASSCRED). */
 int channel_require_sender(struct channel *channel, pid_t pid);
+/* Calls seen(context) once, on the first data that the process pid (its
+ * tgid, from the credentials the kernel attaches: SO_PASSCRED) sent after
+ * this call; what was queued before does not count. Until the channel
+ * closes or channel_unwatch_sender. 0 or -errno. */
+int channel_watch_sender(struct channel *channel, pid_t pid, void (*seen)(void *context),
+                         void *context);
+void channel_unwatch_sender(struct channel *channel);
 /* Sends a message with up to BINDERD_MAX_FDS_PER_MESSAGE fds (the caller
  * keeps its fds: they are duplicated by the kernel on send). A message
  * that cannot go out at once is queued; -EPIPE when the channel is

@@ -42,20 +42,6 @@ static void read_security_context(struct proc *proc, int fd)
 	}
 }
 
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-
-/* The peer as a pidfd (Linux 6.5 and later), or -1. */
-static int peer_pidfd(int fd)
-{
-	int pidfd = -1;
-	socklen_t length = sizeof(pidfd);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &length) < 0)
-		return -1;
-	return pidfd;
-}
-
 void proc_accept(int fd)
 {
 	struct ucred credentials;
@@ -83,7 +69,7 @@ void proc_accept(int fd)
 	proc->pid = credentials.pid;
 	proc->euid = credentials.uid;
 	proc->area.memfd = -1;
-	proc->pidfd = peer_pidfd(fd);
+	proc->pidfd = proc->opened_pidfd = -1;
 	TAILQ_INIT(&proc->threads);
 	TAILQ_INIT(&proc->waiting_threads);
 	work_list_init(&proc->todo);
@@ -110,12 +96,11 @@ void proc_accept(int fd)
 			            uid_budget_used(credentials.uid, UID_PROCS), suppressed);
 		if (fd >= 0)
 			close(fd);
-		if (proc->pidfd >= 0)
-			close(proc->pidfd);
 		free(proc->security_ctx);
 		free(proc);
 		return;
 	}
+	peer_pidfd_open(proc, fd);
 	TAILQ_INSERT_TAIL(&all_procs, proc, entry);
 	context.proc_count++;
 	log_debug("proc %d (uid %d) connected", proc->pid, proc->euid);
@@ -279,6 +264,8 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 			log_debug("proc %d: uid %u holds %zu thread channels", proc->pid,
 			          (unsigned)proc->euid, uid_budget_used(proc->euid, UID_THREADS));
 			thread_release(thread);
+		} else if (!error) {
+			peer_pidfd_watch(proc, &thread->channel);
 		}
 		reply(proc, error == -EDQUOT ? -EMFILE : error, NULL, 0, NULL, 0);
 		return;
@@ -458,9 +445,7 @@ void proc_release(struct proc *proc)
 	proc->desc_bitmap = NULL;
 	free(proc->security_ctx);
 	proc->security_ctx = NULL;
-	if (proc->pidfd >= 0)
-		close(proc->pidfd);
-	proc->pidfd = -1;
+	peer_pidfd_close(proc);
 	direct_reads_end(proc);
 	defer_free(proc);
 	/* Hand the memory a process used back to the system. */

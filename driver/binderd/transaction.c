@@ -74,13 +74,15 @@ void transaction_send_failed_reply(struct txn *txn, uint32_t error_code)
  * connected while it lives, 0 once it has been reaped, so that a pid
  * another process has taken since never names the sender. (A forked
  * child that calls through its parent's channels is reported as the
- * parent, as with the kernel.) Without a pidfd (Linux before 6.5)
- * binderd cannot tell, and keeps the pid of the connection. */
+ * parent, as with the kernel.) Without a pidfd (none could be shown to
+ * name the process that connected, peer_pidfd.c) binderd cannot tell,
+ * and reports 0. */
 static pid_t sender_pid(const struct proc *proc)
 {
-	if (proc->pidfd < 0)
-		return proc->pid;
-	if (syscall(SYS_pidfd_send_signal, proc->pidfd, 0, NULL, 0) == 0 || errno == EPERM)
+	int pidfd = peer_pidfd_of_sender(proc);
+	if (pidfd < 0)
+		return 0;
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 || errno == EPERM)
 		return proc->pid;
 	return 0;
 }

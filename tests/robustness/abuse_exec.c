@@ -18,7 +18,9 @@
  *    sender_pid must be the sender's or 0, never the dead parent's pid,
  *    which anyone may hold by now. This one needs a receiver of its own,
  *    so it runs a private binderd (the one under test, found from
- *    $BINDERD_PID) and is its context manager.
+ *    $BINDERD_PID) and is its context manager; twice, the second time as
+ *    on a kernel without SO_PEERPIDFD (Linux < 6.5: the test switch
+ *    BINDERD_TEST_NO_PEERPIDFD=1, see driver/binderd/peer_pidfd.c).
  *
  * Both need root to set up (a set-user-ID program, another uid) and pass
  * with a note on stderr without it. Each runs in a child process of its
@@ -625,8 +627,10 @@ static int serve_one(struct raw_abuser *manager, struct served_call *call, bool 
 	return -ENOMSG;
 }
 
-/* Starts the binderd under test on a private socket in directory. */
-static pid_t start_private_binderd(const char *directory, char *socket_path, size_t size)
+/* Starts the binderd under test on a private socket in directory, as on
+ * a kernel without SO_PEERPIDFD if no_peer_pidfd. */
+static pid_t start_private_binderd(const char *directory, char *socket_path, size_t size,
+                                   bool no_peer_pidfd)
 {
 	const char *daemon_pid = getenv("BINDERD_PID");
 	if (!daemon_pid)
@@ -642,6 +646,10 @@ static pid_t start_private_binderd(const char *directory, char *socket_path, siz
 	if (daemon < 0)
 		return -errno;
 	if (daemon == 0) {
+		if (no_peer_pidfd)
+			setenv("BINDERD_TEST_NO_PEERPIDFD", "1", 1);
+		else
+			unsetenv("BINDERD_TEST_NO_PEERPIDFD");
 		execl(program, program, "--socket", socket_path, "--log-level", "error",
 		      (char *)NULL);
 		_exit(127);
@@ -722,43 +730,16 @@ static int forked_sender_pid_calls(struct abuse_report *report)
 	return 0;
 }
 
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-
-/* Whether the kernel names a socket's peer by pidfd (Linux 6.5), which
- * binderd needs to tell that a pid no longer names the process. */
-static bool kernel_has_peer_pidfd(void)
+/* One round against a private binderd: as the kernel runs it, or as on
+ * a kernel without SO_PEERPIDFD. */
+static int forked_sender_pid_round(struct abuse_report *report, bool no_peer_pidfd)
 {
-	int pair[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-		return false;
-	int pidfd = -1;
-	socklen_t length = sizeof(pidfd);
-	bool has = getsockopt(pair[0], SOL_SOCKET, SO_PEERPIDFD, &pidfd, &length) == 0;
-	if (has)
-		close(pidfd);
-	close(pair[0]);
-	close(pair[1]);
-	return has;
-}
-
-static int forked_sender_pid_body(struct abuse_report *report)
-{
-	if (geteuid() != 0) {
-		fprintf(stderr, "forked_sender_pid: needs root to change users: skipped\n");
-		return 0;
-	}
-	if (!kernel_has_peer_pidfd()) {
-		fprintf(stderr, "forked_sender_pid: no SO_PEERPIDFD (Linux < 6.5), binderd "
-		                "cannot tell a reaped sender: skipped\n");
-		return 0;
-	}
 	char directory[] = "/tmp/abuse-pid.XXXXXX";
 	EXPECT(report, mkdtemp(directory) != NULL, "mkdtemp: %s", strerror(errno));
 	EXPECT(report, chmod(directory, 0755) == 0, "chmod: %s", strerror(errno));
 	char socket_path[sizeof(directory) + 32];
-	pid_t daemon = start_private_binderd(directory, socket_path, sizeof(socket_path));
+	pid_t daemon =
+	        start_private_binderd(directory, socket_path, sizeof(socket_path), no_peer_pidfd);
 	if (daemon == -ENOENT) {
 		rmdir(directory);
 		fprintf(stderr, "forked_sender_pid: no $BINDERD_PID: skipped\n");
@@ -774,6 +755,19 @@ static int forked_sender_pid_body(struct abuse_report *report)
 		return result;
 	EXPECT(report, stopped == 0, "the private binderd did not exit cleanly");
 	return 0;
+}
+
+static int forked_sender_pid_body(struct abuse_report *report)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "forked_sender_pid: needs root to change users: skipped\n");
+		return 0;
+	}
+	int result = forked_sender_pid_round(report, false);
+	if (result != 0)
+		return result;
+	fprintf(stderr, "forked_sender_pid: again as on a kernel without SO_PEERPIDFD\n");
+	return forked_sender_pid_round(report, true);
 }
 
 int abuse_forked_sender_pid(struct abuse_report *report)
