@@ -43,7 +43,7 @@
 
 /* What binderd keeps of a process that granted direct reads. */
 struct direct_reads_grant {
-	int proc_directory; /* /proc/<pid>, opened while the pid was the process's */
+	int proc_directory; /* /proc/<pid> while granting (alive then: its pid), else -1 */
 	int memory;         /* its mem, opened at HELLO as its user: that address space */
 	uid_t uid;          /* reads are made as this user: its euid at connect */
 	gid_t gid;          /* and this group: its egid at connect */
@@ -243,6 +243,9 @@ void direct_reads_grant(struct proc *proc, const struct binderd_hello *hello)
 		return;
 	}
 	grant->memory = open_memory(grant);
+	/* The mem file is all later reads need. */
+	close(grant->proc_directory);
+	grant->proc_directory = -1;
 	bool granted = false;
 	if (grant->memory >= 0) {
 		uint64_t value = 0;
