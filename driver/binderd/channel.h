@@ -16,7 +16,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 #include "binderd_limits.h"
 #include "uid_budget.h"
 

@@ -1,6 +1,6 @@
 /*
  * direct_reads.c - binderd reading a transaction's payload straight from
- * the sender's memory (driver/socket_protocol.h, "Direct reads"): the
+ * the sender's memory (<binderd/socket_protocol.h>, "Direct reads"): the
  * grant at HELLO and every read after it.
  *
  * binderd runs as root and the process may not; the pid and the pidfd of a

@@ -1,6 +1,6 @@
 /*
  * direct_reads.h - binderd reading a transaction's payload straight from
- * the sender's memory (see "Direct reads" in driver/socket_protocol.h):
+ * the sender's memory (see "Direct reads" in <binderd/socket_protocol.h>):
  * the grant at HELLO and every read after it.
  */
 #ifndef BINDERD_DIRECT_READS_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <sys/uio.h>
 
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 
 struct proc;
 

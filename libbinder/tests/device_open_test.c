@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "binder/device.h"
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 
 Test(device_open, default_path_follows_the_environment)
 {

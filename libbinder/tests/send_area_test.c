@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 #include "send_area.h"
 
 Test(send_area, sizes_are_powers_of_two_within_the_limit)

@@ -1,5 +1,5 @@
 /*
- * fake_client.c - the client side of driver/socket_protocol.h for the
+ * fake_client.c - the client side of <binderd/socket_protocol.h> for the
  * fuzzer: binder processes on socketpairs whose other ends go to binderd's
  * proc_accept, requests sent on their channels, answers read back and
  * checked (see fake_client.h).
@@ -21,7 +21,7 @@
 #include <linux/sockios.h>
 
 #include "binderd.h"
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 
 extern struct event_base *binderd_event_base;
 

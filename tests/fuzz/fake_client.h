@@ -1,5 +1,5 @@
 /*
- * fake_client.h - the client side of driver/socket_protocol.h, in the same
+ * fake_client.h - the client side of <binderd/socket_protocol.h>, in the same
  * process as binderd's core: a few binder processes on socketpairs
  * (handed to proc_accept), their thread channels and send areas, requests
  * sent on them, and the answers read back, checked for what binderd

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "binderd.h"
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 
 /* Most operations one input plays. */
 #define MAX_OPERATIONS 512

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 #include "fuzz_framing_input.h"
 
 #define SEED_MAX    8192

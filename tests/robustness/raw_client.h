@@ -1,6 +1,6 @@
 /*
  * raw_client.h - a minimal client of binderd's socket protocol
- * (driver/socket_protocol.h), written from the header alone, so that the
+ * (<binderd/socket_protocol.h>), written from the header alone, so that the
  * robustness tests can send binderd exactly the bytes they want: framing
  * errors, lying headers, wild offsets into the send area. Every wait is
  * bounded by a timeout.
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 
 /* Longest wait for an answer that must come. */
 #define RAW_WAIT_MS 5000
@@ -27,7 +27,7 @@ struct raw_process {
 };
 
 /* When set, raw_open_process sends it with HELLO (asks for direct reads,
- * see driver/socket_protocol.h); NULL by default. */
+ * see <binderd/socket_protocol.h>); NULL by default. */
 extern const struct binderd_hello *raw_hello_probe;
 
 /* One thread channel of a raw process, with its send area. */

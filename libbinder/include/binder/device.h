@@ -6,7 +6,7 @@
  *  - a character device (e.g. /dev/binder): the Linux kernel driver, used
  *    through open/mmap/ioctl/poll as usual;
  *  - a Unix socket: binderd, the userspace driver, reached through the
- *    protocol in driver/socket_protocol.h.
+ *    protocol in <binderd/socket_protocol.h>.
  * Callers speak the kernel UAPI (<linux/android/binder.h>) in both cases:
  * BINDER_WRITE_READ with BC_* / BR_* streams, flat_binder_object, ... with
  * real pointers into the caller's memory, exactly as with the kernel.

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "device_internal.h"
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 #include "send_area.h"
 #include "socket_io.h"
 #include "write_stream.h"

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 #include "fork_watch.h"
 #include "self_memory.h"
 

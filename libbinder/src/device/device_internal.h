@@ -32,7 +32,7 @@ struct binder_device {
 
 	/* binderd backend only. */
 	/* binderd reads transaction payloads from our memory itself (one
-	 * copy, no send area): see driver/socket_protocol.h. */
+	 * copy, no send area): see <binderd/socket_protocol.h>. */
 	bool direct_reads;
 	/* Unique among the devices this process ever opened: thread
 	 * channels find their device through it. */

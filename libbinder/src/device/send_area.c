@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 
 /* Pages are only allocated when written, so start roomy. */
 #define SEND_AREA_INITIAL_SIZE (256u << 10) /* 256 KiB */

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 
 static int socket_error(int error)
 {

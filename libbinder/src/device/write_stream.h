@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "driver/socket_protocol.h"
+#include "binderd/socket_protocol.h"
 #include "send_area.h"
 
 /* An offset past any send area. */

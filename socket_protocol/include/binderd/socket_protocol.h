@@ -3,7 +3,10 @@
  * process (libbinder's device layer) and binderd over a Unix stream socket.
  *
  * This header is shared by binderd (the server) and libbinder's binderd
- * backend (the client). Nothing here is public API.
+ * backend (the client), through the CMake INTERFACE target
+ * binderd_socket_protocol. Nothing here is public API. Both sides may be
+ * built apart, so every wire struct's size and field offsets are pinned
+ * at the end of this file.
  *
  * Model
  * -----
@@ -49,6 +52,7 @@
 #ifndef BINDERD_SOCKET_PROTOCOL_H
 #define BINDERD_SOCKET_PROTOCOL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Bumped whenever a message changes shape. */
@@ -201,5 +205,49 @@ struct binderd_write_read_result {
 	uint64_t write_consumed; /* of the bytes sent */
 	uint64_t read_size;      /* bytes that follow */
 };
+
+/* The layout on the wire: any change here is a protocol change (bump
+ * BINDERD_PROTOCOL_VERSION), never a side effect of a compiler or field
+ * order. */
+#define BINDERD_WIRE_FIELD(type, field, offset)                                                    \
+	_Static_assert(offsetof(struct type, field) == (offset), #type "." #field " moved")
+#define BINDERD_WIRE_SIZE(type, size)                                                              \
+	_Static_assert(sizeof(struct type) == (size), "struct " #type " changed size")
+
+BINDERD_WIRE_SIZE(binderd_request, 24);
+BINDERD_WIRE_FIELD(binderd_request, op, 0);
+BINDERD_WIRE_FIELD(binderd_request, payload_size, 4);
+BINDERD_WIRE_FIELD(binderd_request, arg, 8);
+BINDERD_WIRE_FIELD(binderd_request, fd_count, 16);
+BINDERD_WIRE_FIELD(binderd_request, reserved, 20);
+
+BINDERD_WIRE_SIZE(binderd_message, 16);
+BINDERD_WIRE_FIELD(binderd_message, kind, 0);
+BINDERD_WIRE_FIELD(binderd_message, status, 4);
+BINDERD_WIRE_FIELD(binderd_message, payload_size, 8);
+BINDERD_WIRE_FIELD(binderd_message, fd_count, 12);
+
+BINDERD_WIRE_SIZE(binderd_hello, 16);
+BINDERD_WIRE_FIELD(binderd_hello, probe_address, 0);
+BINDERD_WIRE_FIELD(binderd_hello, probe_value, 8);
+
+BINDERD_WIRE_SIZE(binderd_hello_reply, 16);
+BINDERD_WIRE_FIELD(binderd_hello_reply, protocol_version, 0);
+BINDERD_WIRE_FIELD(binderd_hello_reply, pid, 4);
+BINDERD_WIRE_FIELD(binderd_hello_reply, flags, 8);
+BINDERD_WIRE_FIELD(binderd_hello_reply, reserved, 12);
+
+BINDERD_WIRE_SIZE(binderd_write_read, 24);
+BINDERD_WIRE_FIELD(binderd_write_read, write_size, 0);
+BINDERD_WIRE_FIELD(binderd_write_read, read_size, 8);
+BINDERD_WIRE_FIELD(binderd_write_read, flags, 16);
+BINDERD_WIRE_FIELD(binderd_write_read, reserved, 20);
+
+BINDERD_WIRE_SIZE(binderd_write_read_result, 16);
+BINDERD_WIRE_FIELD(binderd_write_read_result, write_consumed, 0);
+BINDERD_WIRE_FIELD(binderd_write_read_result, read_size, 8);
+
+#undef BINDERD_WIRE_FIELD
+#undef BINDERD_WIRE_SIZE
 
 #endif
