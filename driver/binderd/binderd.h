@@ -399,6 +399,7 @@ bool oneway_spam_suspect(struct area *area, pid_t pid);
 
 TAILQ_HEAD(thread_queue, thread);
 TAILQ_HEAD(node_queue, node);
+TAILQ_HEAD(proc_queue, proc);
 
 struct proc {
 	TAILQ_ENTRY(proc) entry;
@@ -469,18 +470,27 @@ void proc_desc_free(struct proc *proc, uint32_t desc);
  * transactions, frees the rest. */
 void release_work_list(struct work_list *list);
 
-/* ---- the device-wide context (context.c) ---- */
+/* ---- the device-wide state (device.c) ---- */
 
-struct context {
+/* What the kernel keeps per device (struct binder_device and its
+ * binder_context: the context manager) and in its globals (dead nodes,
+ * the last debug id, the process count). binderd serves one device. Not
+ * to be confused with libbinder's binder_context, which is one process's
+ * open of a device (the kernel's binder_proc); see docs/glossary.md. */
+struct binderd_device {
 	struct node *manager_node;
 	bool manager_uid_set;
 	uid_t manager_uid;
 	struct node_queue dead_nodes;
 	uint64_t next_debug_id;
+	struct proc_queue procs; /* every live proc, oldest first */
 	size_t proc_count;
 };
 
-extern struct context context;
+extern struct binderd_device binderd_device;
+
+/* The event loop every channel and timer of binderd runs on (main.c). */
+extern struct event_base *binderd_event_base;
 
 /* Who may become the context manager (--manager-uid), binderd's stand-in
  * for the kernel's security_binder_set_context_mgr. */
@@ -506,7 +516,7 @@ bool wakeups_pending(void);
 
 static inline uint64_t next_debug_id(void)
 {
-	return ++context.next_debug_id;
+	return ++binderd_device.next_debug_id;
 }
 
 /* Limits that keep one client from exhausting binderd (and binderd_limits.h,

@@ -29,11 +29,24 @@
 #define OUTPUT_MIN_CAPACITY  4096u
 #define OUTPUT_KEEP_CAPACITY (64u << 10)
 
-void after_event(void);
-
-extern struct event_base *binderd_event_base;
+/* Set once by channel_layer_init. */
+static struct event_base *channel_base;
+static void (*channel_after_event)(void);
 
 static void channel_on_readable(evutil_socket_t fd, short events, void *arg);
+
+void channel_layer_init(struct event_base *base, void (*after_event)(void))
+{
+	channel_base = base;
+	channel_after_event = after_event;
+}
+
+static void run_after_event(void)
+{
+	if (channel_after_event)
+		channel_after_event();
+}
+
 static void channel_on_writable(evutil_socket_t fd, short events, void *arg);
 static void dispatch(struct channel *channel);
 
@@ -51,10 +64,10 @@ int channel_open(struct channel *channel, int fd, size_t max_payload,
 		error = -errno;
 	channel->input_capacity = 4096;
 	channel->input = malloc(channel->input_capacity);
-	channel->read_event = event_new(binderd_event_base, fd, EV_READ | EV_PERSIST,
-	                                channel_on_readable, channel);
-	channel->write_event = event_new(binderd_event_base, fd, EV_WRITE | EV_PERSIST,
-	                                 channel_on_writable, channel);
+	channel->read_event =
+	        event_new(channel_base, fd, EV_READ | EV_PERSIST, channel_on_readable, channel);
+	channel->write_event =
+	        event_new(channel_base, fd, EV_WRITE | EV_PERSIST, channel_on_writable, channel);
 	if (!error && (!channel->input || !channel->read_event || !channel->write_event))
 		error = -ENOMEM;
 	/* epoll refuses what it cannot watch (a regular file, say). */
@@ -93,7 +106,7 @@ static void channel_on_deadline(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	struct channel *channel = arg;
 	channel_fail(channel, channel->deadline_why);
-	after_event();
+	run_after_event();
 }
 
 int channel_set_deadline(struct channel *channel, unsigned seconds, const char *why)
@@ -101,8 +114,7 @@ int channel_set_deadline(struct channel *channel, unsigned seconds, const char *
 	if (channel->closed)
 		return -EPIPE;
 	if (!channel->deadline_event) {
-		channel->deadline_event =
-		        evtimer_new(binderd_event_base, channel_on_deadline, channel);
+		channel->deadline_event = evtimer_new(channel_base, channel_on_deadline, channel);
 		if (!channel->deadline_event)
 			return -ENOMEM;
 	}
@@ -416,31 +428,31 @@ static void channel_on_readable(evutil_socket_t fd, short events, void *arg)
 		if (errno == EAGAIN || errno == EINTR)
 			return;
 		channel_broken(channel, errno, "receive");
-		after_event();
+		run_after_event();
 		return;
 	}
 	pid_t sender;
 	int taken = take_fds(channel, &message, &sender);
 	if (taken == -EPERM && got > 0) {
 		channel_fail(channel, "a request from another process");
-		after_event();
+		run_after_event();
 		return;
 	}
 	if (taken < 0 && got > 0) {
 		channel_fail(channel, "too many fds");
-		after_event();
+		run_after_event();
 		return;
 	}
 	if (got == 0) {
 		channel_close(channel);
 		channel->handlers->on_close(channel->owner);
-		after_event();
+		run_after_event();
 		return;
 	}
 	channel->input_length += (size_t)got;
 	note_sender(channel, sender, (size_t)got);
 	dispatch(channel);
-	after_event();
+	run_after_event();
 }
 
 /* Puts fds on a message as SCM_RIGHTS; control has room for them. */
@@ -613,7 +625,7 @@ static void channel_on_writable(evutil_socket_t fd, short events, void *arg)
 		channel_broken(channel, -error, "send");
 	else if (channel->reading_paused && output_queued(channel) <= CHANNEL_OUTPUT_LOW_WATER)
 		resume_reading(channel);
-	after_event();
+	run_after_event();
 }
 
 /* Keeps dups of a message's fds until its first byte goes out. */

@@ -21,6 +21,14 @@
 #include "uid_budget.h"
 
 struct event;
+struct event_base;
+
+/* Where the channel layer runs: every channel's events and timers are
+ * added to base, and after_event (NULL: none) is called after each event
+ * a channel handled, for the owner's deferred work (binderd: wakeups,
+ * closes, frees). Called once, before the first channel_open; the base
+ * must outlive every channel. */
+void channel_layer_init(struct event_base *base, void (*after_event)(void));
 
 #define CHANNEL_MAX_QUEUED_FDS ((size_t)BINDERD_MAX_FDS_PER_MESSAGE * 2u)
 

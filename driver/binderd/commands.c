@@ -55,13 +55,13 @@ static int refcount_command(struct thread *thread, uint32_t cmd, uint32_t target
 	bool strong = cmd == BC_ACQUIRE || cmd == BC_RELEASE;
 	bool increment = cmd == BC_INCREFS || cmd == BC_ACQUIRE;
 	int result = -1;
-	if (increment && target == 0 && context.manager_node) {
-		if (context.manager_node->proc == proc) {
+	if (increment && target == 0 && binderd_device.manager_node) {
+		if (binderd_device.manager_node->proc == proc) {
 			log_debug("proc %d: the context manager tried to acquire handle 0",
 			          proc->pid);
 			return -EINVAL;
 		}
-		result = ref_inc_for_node(proc, context.manager_node, strong, NULL, NULL);
+		result = ref_inc_for_node(proc, binderd_device.manager_node, strong, NULL, NULL);
 	}
 	if (result)
 		result = ref_update_for_handle(proc, target, increment, strong);

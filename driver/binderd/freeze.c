@@ -35,24 +35,9 @@
 #define US_PER_MS         1000
 #define NS_PER_MS         1000000
 
-extern struct event_base *binderd_event_base;
-
-/* process.c's list of every live proc. The caller's own proc is on it,
- * so walking from there in both directions visits them all. */
-TAILQ_HEAD(proc_queue, proc);
-
-static struct proc *first_proc(struct proc *any)
-{
-	struct proc *previous;
-
-	while ((previous = TAILQ_PREV(any, proc_queue, entry)))
-		any = previous;
-	return any;
-}
-
-#define FOR_EACH_PROC_WITH_PID(proc, from, wanted_pid)                                             \
-	for (proc = first_proc(from); proc; proc = TAILQ_NEXT(proc, entry))                        \
-		if (proc->pid == (wanted_pid) && !proc->is_dead)
+#define FOR_EACH_PROC_WITH_PID(proc, wanted_pid)                                                   \
+	TAILQ_FOREACH(proc, &binderd_device.procs, entry)                                          \
+	if (proc->pid == (wanted_pid) && !proc->is_dead)
 
 struct freeze_wait {
 	struct thread *thread; /* waits for the answer */
@@ -131,12 +116,12 @@ static void answer(struct thread *thread, int status)
 }
 
 /* After the wait: thaws the first busy target and those after it. */
-static int finish_freeze(struct proc *from, pid_t pid)
+static int finish_freeze(pid_t pid)
 {
 	struct proc *proc;
 	int status = 0;
 
-	FOR_EACH_PROC_WITH_PID(proc, from, pid)
+	FOR_EACH_PROC_WITH_PID(proc, pid)
 	{
 		if (status == 0 && has_pending_transactions(proc))
 			status = -EAGAIN;
@@ -146,11 +131,11 @@ static int finish_freeze(struct proc *from, pid_t pid)
 	return status;
 }
 
-static bool any_outstanding(struct proc *from, pid_t pid)
+static bool any_outstanding(pid_t pid)
 {
 	struct proc *proc;
 
-	FOR_EACH_PROC_WITH_PID(proc, from, pid)
+	FOR_EACH_PROC_WITH_PID(proc, pid)
 	{
 		if (has_outstanding_transactions(proc))
 			return true;
@@ -177,7 +162,7 @@ void freeze_wait_cancel(struct thread *thread)
 	/* As the kernel's interrupted wait: the targets thaw. A dead proc
 	 * is off the list of procs, and its targets stay frozen. */
 	if (!thread->proc->is_dead) {
-		FOR_EACH_PROC_WITH_PID(proc, thread->proc, wait->pid)
+		FOR_EACH_PROC_WITH_PID(proc, wait->pid)
 		{
 			proc->is_frozen = false;
 		}
@@ -193,10 +178,10 @@ static void on_recheck(evutil_socket_t fd, short events, void *argument)
 
 	(void)fd;
 	(void)events;
-	if (any_outstanding(thread->proc, pid) && now_ms() < wait->deadline_ms)
+	if (any_outstanding(pid) && now_ms() < wait->deadline_ms)
 		return;
 	free_wait(thread);
-	answer(thread, finish_freeze(thread->proc, pid));
+	answer(thread, finish_freeze(pid));
 	after_event();
 }
 
@@ -232,7 +217,7 @@ void freeze_ioctl(struct thread *thread, const uint8_t *payload, size_t size)
 		return;
 	}
 	memcpy(&info, payload, sizeof(info));
-	FOR_EACH_PROC_WITH_PID(proc, thread->proc, (pid_t)info.pid)
+	FOR_EACH_PROC_WITH_PID(proc, (pid_t)info.pid)
 	{
 		found = true;
 		proc->sync_recv = false;
@@ -243,7 +228,7 @@ void freeze_ioctl(struct thread *thread, const uint8_t *payload, size_t size)
 		answer(thread, -EINVAL);
 		return;
 	}
-	if (info.enable && info.timeout_ms > 0 && any_outstanding(thread->proc, (pid_t)info.pid)) {
+	if (info.enable && info.timeout_ms > 0 && any_outstanding((pid_t)info.pid)) {
 		int status = start_wait(thread, (pid_t)info.pid, info.timeout_ms);
 
 		if (status == 0)
@@ -251,18 +236,19 @@ void freeze_ioctl(struct thread *thread, const uint8_t *payload, size_t size)
 		log_warning("proc %d: cannot wait for pid %u to drain: %d", thread->proc->pid,
 		            info.pid, status);
 	}
-	answer(thread, info.enable ? finish_freeze(thread->proc, (pid_t)info.pid) : 0);
+	answer(thread, info.enable ? finish_freeze((pid_t)info.pid) : 0);
 }
 
 int ioctl_get_frozen_info(struct thread *thread, void *argument)
 {
+	(void)thread; /* any proc may ask about any pid, as in the kernel */
 	struct binder_frozen_status_info *info = argument;
 	struct proc *proc;
 	bool found = false;
 
 	info->sync_recv = 0;
 	info->async_recv = 0;
-	FOR_EACH_PROC_WITH_PID(proc, thread->proc, (pid_t)info->pid)
+	FOR_EACH_PROC_WITH_PID(proc, (pid_t)info->pid)
 	{
 		found = true;
 		/* bit 0: a two-way call came while frozen; bit 1: calls are

@@ -276,6 +276,7 @@ int main(int argc, char **argv)
 		log_error("cannot create the event loop");
 		return 1;
 	}
+	channel_layer_init(binderd_event_base, after_event);
 	/* SIGTERM is handled from the moment the socket exists: whoever
 	 * sees it may stop binderd at once. */
 	struct event *term_event =

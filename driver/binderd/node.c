@@ -46,7 +46,8 @@ int node_inc(struct node *node, bool strong, bool internal, struct thread *targe
 	if (strong) {
 		if (internal) {
 			if (!target_thread && node->internal_strong_refs == 0 &&
-			    !(node->proc && node == context.manager_node && node->has_strong_ref)) {
+			    !(node->proc && node == binderd_device.manager_node &&
+			      node->has_strong_ref)) {
 				log_debug("invalid strong increment on node %llu",
 				          (unsigned long long)node->debug_id);
 				return -EINVAL;
@@ -79,7 +80,7 @@ static void node_free(struct node *node)
 		HASH_DELETE(hh, node->proc->nodes, node);
 		node->proc->node_count--;
 	} else {
-		TAILQ_REMOVE(&context.dead_nodes, node, dead_entry);
+		TAILQ_REMOVE(&binderd_device.dead_nodes, node, dead_entry);
 	}
 	free(node);
 }
@@ -108,8 +109,8 @@ static bool node_dec_and_maybe_free(struct node *node, bool strong, bool interna
 		}
 	} else if (!node->ref_count && !node->local_strong_refs && !node->local_weak_refs &&
 	           !node->tmp_refs) {
-		if (node == context.manager_node)
-			context.manager_node = NULL;
+		if (node == binderd_device.manager_node)
+			binderd_device.manager_node = NULL;
 		node_free(node);
 		return true;
 	}
@@ -158,8 +159,8 @@ size_t node_work_commands(struct node *node, uint8_t *out, bool *freed)
 	if (!weak && had_weak)
 		node->has_weak_ref = false;
 	if (!weak && !strong) {
-		if (node == context.manager_node)
-			context.manager_node = NULL;
+		if (node == binderd_device.manager_node)
+			binderd_device.manager_node = NULL;
 		node_free(node);
 		*freed = true;
 	}
@@ -193,12 +194,12 @@ void node_release(struct node *node)
 	release_work_list(&node->async_todo);
 	HASH_DELETE(hh, proc->nodes, node);
 	proc->node_count--;
-	if (node == context.manager_node)
-		context.manager_node = NULL;
+	if (node == binderd_device.manager_node)
+		binderd_device.manager_node = NULL;
 	node->proc = NULL;
 	node->local_strong_refs = 0;
 	node->local_weak_refs = 0;
-	TAILQ_INSERT_TAIL(&context.dead_nodes, node, dead_entry);
+	TAILQ_INSERT_TAIL(&binderd_device.dead_nodes, node, dead_entry);
 	for (struct ref *ref = node->refs; ref; ref = ref->node_next) {
 		if (!ref->death)
 			continue;

@@ -47,7 +47,7 @@ int ioctl_get_node_info_for_ref(struct thread *thread, void *argument)
 		return -EINVAL;
 	}
 	/* Only the context manager may ask. */
-	if (!context.manager_node || context.manager_node->proc != proc)
+	if (!binderd_device.manager_node || binderd_device.manager_node->proc != proc)
 		return -EPERM;
 	ref = ref_find(proc, info->handle, true);
 	if (!ref)

@@ -21,8 +21,6 @@
 
 unsigned binderd_hello_timeout_seconds = BINDERD_DEFAULT_HELLO_TIMEOUT_SECONDS;
 
-static TAILQ_HEAD(proc_queue, proc) all_procs = TAILQ_HEAD_INITIALIZER(all_procs);
-
 static void proc_on_request(void *owner, const struct binderd_request *request,
                             const uint8_t *payload, int *fds, size_t fd_count);
 static void proc_on_close(void *owner);
@@ -53,10 +51,10 @@ void proc_accept(int fd)
 	}
 	static struct ratelimit refusals;
 	unsigned long suppressed;
-	if (context.proc_count >= BINDERD_MAX_PROCS) {
+	if (binderd_device.proc_count >= BINDERD_MAX_PROCS) {
 		if (ratelimit_allow(&refusals, &suppressed))
 			log_warning("refusing pid %d: %zu processes already (%lu more refused)",
-			            credentials.pid, context.proc_count, suppressed);
+			            credentials.pid, binderd_device.proc_count, suppressed);
 		close(fd);
 		return;
 	}
@@ -101,8 +99,8 @@ void proc_accept(int fd)
 		return;
 	}
 	peer_pidfd_open(proc, fd);
-	TAILQ_INSERT_TAIL(&all_procs, proc, entry);
-	context.proc_count++;
+	TAILQ_INSERT_TAIL(&binderd_device.procs, proc, entry);
+	binderd_device.proc_count++;
 	log_debug("proc %d (uid %d) connected", proc->pid, proc->euid);
 }
 
@@ -403,11 +401,11 @@ void proc_release(struct proc *proc)
 	proc->is_dead = true;
 	log_debug("proc %d released", proc->pid);
 	channel_close(&proc->channel);
-	TAILQ_REMOVE(&all_procs, proc, entry);
-	context.proc_count--;
+	TAILQ_REMOVE(&binderd_device.procs, proc, entry);
+	binderd_device.proc_count--;
 
-	if (context.manager_node && context.manager_node->proc == proc)
-		context.manager_node = NULL;
+	if (binderd_device.manager_node && binderd_device.manager_node->proc == proc)
+		binderd_device.manager_node = NULL;
 
 	struct thread *thread;
 	while ((thread = TAILQ_FIRST(&proc->threads)))
@@ -455,6 +453,6 @@ void proc_release(struct proc *proc)
 void proc_release_all(void)
 {
 	struct proc *proc;
-	while ((proc = TAILQ_FIRST(&all_procs)))
+	while ((proc = TAILQ_FIRST(&binderd_device.procs)))
 		proc_release(proc);
 }

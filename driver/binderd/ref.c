@@ -35,7 +35,7 @@ static struct ref *ref_new(struct proc *proc, struct node *node)
 	struct ref *ref = calloc(1, sizeof(*ref));
 	if (!ref)
 		return NULL;
-	if (proc_desc_alloc(proc, node == context.manager_node, &ref->desc) < 0) {
+	if (proc_desc_alloc(proc, node == binderd_device.manager_node, &ref->desc) < 0) {
 		free(ref);
 		return NULL;
 	}

@@ -174,16 +174,16 @@ static void close_fds(int *fds, size_t count)
 static int set_context_manager(struct thread *thread, const struct flat_binder_object *object)
 {
 	struct proc *proc = thread->proc;
-	if (context.manager_node)
+	if (binderd_device.manager_node)
 		return -EBUSY;
 	if (!context_may_become_manager(proc->euid))
 		return -EPERM;
-	if (context.manager_uid_set) {
-		if (context.manager_uid != proc->euid)
+	if (binderd_device.manager_uid_set) {
+		if (binderd_device.manager_uid != proc->euid)
 			return -EPERM;
 	} else {
-		context.manager_uid = proc->euid;
-		context.manager_uid_set = true;
+		binderd_device.manager_uid = proc->euid;
+		binderd_device.manager_uid_set = true;
 	}
 	struct node *node = node_find(proc, object->binder);
 	if (node)
@@ -195,7 +195,7 @@ static int set_context_manager(struct thread *thread, const struct flat_binder_o
 	node->local_strong_refs++;
 	node->has_strong_ref = true;
 	node->has_weak_ref = true;
-	context.manager_node = node;
+	binderd_device.manager_node = node;
 	return 0;
 }
 

@@ -187,7 +187,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 			}
 			target_node = ref->node;
 		} else {
-			target_node = context.manager_node;
+			target_node = binderd_device.manager_node;
 			if (!target_node) {
 				return_error = BR_DEAD_REPLY;
 				error_param = -EINVAL;

@@ -23,8 +23,6 @@
 #include "binderd.h"
 #include "binderd/socket_protocol.h"
 
-extern struct event_base *binderd_event_base;
-
 /* Where each process says it mapped its receive area. */
 #define USER_BASE_FIRST 0x7f0000000000ull
 #define USER_BASE_STEP  0x10000000ull
@@ -207,9 +205,9 @@ static int connect_process(const struct client_world *world, const struct client
 	int error = make_pair(world, process, pair);
 	if (error < 0)
 		return error;
-	size_t before = context.proc_count;
+	size_t before = binderd_device.proc_count;
 	proc_accept(pair[1]);
-	if (context.proc_count != before + 1) {
+	if (binderd_device.proc_count != before + 1) {
 		close(pair[0]);
 		return -ECONNREFUSED;
 	}

@@ -64,6 +64,7 @@ void fuzz_setup(void)
 	signal(SIGPIPE, SIG_IGN);
 	client_trace = getenv("FUZZ_BINDERD_TRACE") != NULL;
 	binderd_event_base = event_base_new();
+	channel_layer_init(binderd_event_base, after_event);
 	fuzz_null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (!binderd_event_base || fuzz_null_fd < 0)
 		fuzz_fail("cannot set up (event base or /dev/null)");
@@ -73,11 +74,11 @@ void fuzz_release_and_check_clean(size_t fds_before)
 {
 	proc_release_all();
 	after_event();
-	if (context.proc_count != 0)
-		fuzz_fail("%zu processes left after all were released", context.proc_count);
-	if (context.manager_node)
+	if (binderd_device.proc_count != 0)
+		fuzz_fail("%zu processes left after all were released", binderd_device.proc_count);
+	if (binderd_device.manager_node)
 		fuzz_fail("the context manager node outlived every process");
-	if (!TAILQ_EMPTY(&context.dead_nodes))
+	if (!TAILQ_EMPTY(&binderd_device.dead_nodes))
 		fuzz_fail("dead nodes left after every process was released");
 	if (wakeups_pending())
 		fuzz_fail("wakeups pending for released threads");

@@ -1,6 +1,6 @@
-/* context.c - the device-wide state (context manager, who may become it,
- * dead nodes) and the deferred work run after each event: wakeups, closes,
- * frees. */
+/* device.c - the device-wide state (struct binderd_device: the context
+ * manager, who may become it, dead nodes) and the deferred work run after
+ * each event: wakeups, closes, frees. */
 #include <ctype.h>
 #include <errno.h>
 #include <malloc.h>
@@ -13,8 +13,9 @@
 #include "binderd.h"
 #include "log.h"
 
-struct context context = {
-        .dead_nodes = TAILQ_HEAD_INITIALIZER(context.dead_nodes),
+struct binderd_device binderd_device = {
+        .dead_nodes = TAILQ_HEAD_INITIALIZER(binderd_device.dead_nodes),
+        .procs = TAILQ_HEAD_INITIALIZER(binderd_device.procs),
 };
 
 /*
