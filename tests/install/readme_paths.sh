@@ -2,17 +2,21 @@
 # readme_paths.sh - every program or library README.md names under build/
 # (in its code blocks and `code` spans) is a file the build made: a guard
 # against commands that drift from the tree (README once started
-# build/driver/servicemanager, a directory). Not a run of the blocks.
+# build/driver/servicemanager, a directory). tests/readme/readme_blocks.sh
+# runs the blocks themselves.
 #
 # usage: readme_paths.sh README BUILD_DIR
 set -euo pipefail
 readme=$1
 build_dir=$2
 
-# Indented code lines and `code` spans; paths such as build/x/y.
+# Lines of fenced code blocks and `code` spans; paths such as build/x/y.
 # shellcheck disable=SC2016 # the backquotes are literal
-paths=$(grep -oE '(^    |`)[^`]*build/[A-Za-z0-9_./-]+' "$readme" |
-	grep -oE '(^|[^A-Za-z0-9_-])build/[A-Za-z0-9_./-]+' | sed -E 's|^[^b]*build/|build/|' |
+paths=$({
+	awk '/^```/ { open = !open; next } open' "$readme"
+	grep -oE '`[^`]*build/[A-Za-z0-9_./-]+' "$readme"
+} | grep -oE '(^|[^A-Za-z0-9_-])build/[A-Za-z0-9_./-]+' |
+	sed -E 's|^[^b]*build/|build/|' |
 	sed -E 's|[.]$||' | sort -u)
 if [ -z "$paths" ]; then
 	echo "FAIL: no build/ paths found in $readme" >&2
