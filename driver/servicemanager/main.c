@@ -3,7 +3,8 @@
  * to binder objects. Parses the command line, loads the access policy and
  * the per-uid quotas, becomes the context manager and serves on the main
  * thread until SIGTERM or SIGINT, which a signal thread turns into
- * binder_context_close.
+ * binder_context_close. With --metrics (or the policy's [metrics] listen),
+ * a thread of its own serves Prometheus metrics over HTTP meanwhile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,9 @@
 #include <binder/service_manager.h>
 
 #include "log.h"
+#include "manager_metrics.h"
+#include "metrics_endpoint.h"
+#include "metrics_listen.h"
 #include "policy.h"
 #include "quota.h"
 #include "service_manager.h"
@@ -31,6 +35,7 @@ static void usage(FILE *out)
 	        "usage: servicemanager [--device PATH] [--policy FILE] [--log-level LEVEL]\n"
 	        "                      [--ready-fd FD] [--names-per-uid N]\n"
 	        "                      [--notifications-per-uid N] [--android N]\n"
+	        "                      [--metrics PORT|ADDR:PORT]\n"
 	        "  --device PATH      the binder device or binderd socket (default:\n"
 	        "                     $BINDER_DEVICE, /dev/binder, binderd's socket)\n"
 	        "  --policy FILE      who may add which names (INI, section [add] with\n"
@@ -47,6 +52,11 @@ static void usage(FILE *out)
 	        "                     %d, or [limits] notifications_per_uid)\n"
 	        "  --android N        the Android generation whose IServiceManager codes\n"
 	        "                     and parcel wire to speak: %d to %d (default %d)\n"
+	        "  --metrics PORT|ADDR:PORT\n"
+	        "                     serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	        "                     (a bare PORT: 127.0.0.1:PORT; ADDR: IPv4, or IPv6 in\n"
+	        "                     brackets; port 0: any free port, logged). Off by\n"
+	        "                     default; or the policy's [metrics] listen = ...\n"
 	        "  --help             this text\n",
 	        QUOTA_DEFAULT_NAMES_PER_UID, QUOTA_DEFAULT_NOTIFICATIONS_PER_UID,
 	        BINDER_ANDROID_OLDEST, BINDER_ANDROID_NEWEST, BINDER_ANDROID_DEFAULT);
@@ -149,12 +159,38 @@ static int serve(binder_context *context, struct service_manager *manager, int r
 	return exit_status;
 }
 
+/* Makes the series and serves them on address. 0, or an error (logged). */
+static int start_metrics(const struct metrics_listen *address,
+                         const size_t per_uid[QUOTA_KIND_COUNT], struct manager_metrics **metrics,
+                         struct metrics_endpoint **endpoint)
+{
+	int status = manager_metrics_new(per_uid, metrics);
+	if (status) {
+		log_error("metrics: out of memory");
+		return status;
+	}
+	status = metrics_endpoint_start(manager_metrics_registry(*metrics), address, endpoint);
+	if (status) {
+		manager_metrics_free(*metrics);
+		*metrics = NULL;
+	}
+	return status;
+}
+
+static void stop_metrics(struct manager_metrics *metrics, struct metrics_endpoint *endpoint)
+{
+	metrics_endpoint_stop(endpoint);
+	manager_metrics_free(metrics);
+}
+
 int main(int argc, char **argv)
 {
 	const char *device = NULL;
 	const char *policy_path = NULL;
 	int ready_fd = -1;
 	uint32_t android = BINDER_ANDROID_DEFAULT;
+	bool metrics_given = false;
+	struct metrics_listen metrics_address;
 	/* Limits given on the command line (they override the policy's). */
 	bool limit_given[QUOTA_KIND_COUNT] = {false};
 	size_t limit[QUOTA_KIND_COUNT] = {0};
@@ -166,11 +202,12 @@ int main(int argc, char **argv)
 	        {"names-per-uid", required_argument, NULL, 'n'},
 	        {"notifications-per-uid", required_argument, NULL, 'N'},
 	        {"android", required_argument, NULL, 'a'},
+	        {"metrics", required_argument, NULL, 'm'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	int option;
-	while ((option = getopt_long(argc, argv, "d:p:l:r:n:N:a:h", options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, "d:p:l:r:n:N:a:m:h", options, NULL)) != -1) {
 		switch (option) {
 		case 'd':
 			device = optarg;
@@ -219,6 +256,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'm': {
+			char why[128];
+			if (metrics_listen_parse(optarg, &metrics_address, why, sizeof(why)) != 0) {
+				fprintf(stderr, "servicemanager: --metrics: '%s': %s\n", optarg,
+				        why);
+				return 2;
+			}
+			metrics_given = true;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -254,6 +301,10 @@ int main(int argc, char **argv)
 	         "registrations",
 	         (unsigned)geteuid(), policy.quota_per_uid[QUOTA_NAMES],
 	         policy.quota_per_uid[QUOTA_NOTIFICATIONS]);
+	if (!metrics_given && policy.has_metrics) {
+		metrics_address = policy.metrics;
+		metrics_given = true;
+	}
 
 	/* Every thread, libbinder's included, inherits this mask: the signals
 	 * reach only the waiter's sigwait. */
@@ -263,6 +314,15 @@ int main(int argc, char **argv)
 	sigaddset(&waiter.signals, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &waiter.signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* After the mask: the endpoint's thread inherits it. */
+	struct manager_metrics *metrics = NULL;
+	struct metrics_endpoint *endpoint = NULL;
+	if (metrics_given &&
+	    start_metrics(&metrics_address, policy.quota_per_uid, &metrics, &endpoint) != 0) {
+		policy_free(&policy);
+		return 1;
+	}
 
 	struct binder_context_options context_options;
 	binder_context_options_init(&context_options);
@@ -275,11 +335,12 @@ int main(int argc, char **argv)
 	if (status) {
 		log_error("cannot open %s: %s", device ? device : binder_device_default_path(),
 		          binder_status_to_string(status));
+		stop_metrics(metrics, endpoint);
 		policy_free(&policy);
 		return 1;
 	}
 	struct service_manager manager;
-	service_manager_init(&manager, &policy);
+	service_manager_init(&manager, &policy, metrics);
 
 	waiter.context = context;
 	pthread_t waiter_thread;
@@ -288,6 +349,7 @@ int main(int argc, char **argv)
 		log_error("cannot start the signal thread: %s", strerror(error));
 		binder_context_unref(context);
 		service_manager_clear(&manager);
+		stop_metrics(metrics, endpoint);
 		return 1;
 	}
 
@@ -299,6 +361,8 @@ int main(int argc, char **argv)
 	pthread_join(waiter_thread, NULL);
 	service_manager_clear(&manager);
 	binder_context_unref(context);
+	/* No handler runs any more: the series may go. */
+	stop_metrics(metrics, endpoint);
 	log_info("stopped");
 	return exit_status;
 }

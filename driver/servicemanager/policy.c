@@ -1,6 +1,6 @@
 /* policy.c - servicemanager's access policy: loading the INI file (inih)
- * with its per-uid limits, and deciding whether a uid may add a name. See
- * policy.h for the format. */
+ * with its per-uid limits and metrics address, and deciding whether a uid
+ * may add a name. See policy.h for the format. */
 #include "policy.h"
 
 #include <ctype.h>
@@ -150,6 +150,25 @@ static int on_limit(struct policy_parse *parse, const char *name, const char *va
 	return 0;
 }
 
+/* One `name = value` of [metrics]; returns 1 or 0 (error written). */
+static int on_metrics(struct policy_parse *parse, const char *name, const char *value)
+{
+	if (strcmp(name, "listen") != 0) {
+		snprintf(parse->error, parse->error_size, "unknown metrics key '%s' (listen)",
+		         name);
+		parse->status = -EINVAL;
+		return 0;
+	}
+	char why[128];
+	if (metrics_listen_parse(value, &parse->policy->metrics, why, sizeof(why)) != 0) {
+		snprintf(parse->error, parse->error_size, "listen: '%.64s': %s", value, why);
+		parse->status = -EINVAL;
+		return 0;
+	}
+	parse->policy->has_metrics = true;
+	return 1;
+}
+
 /* inih's callback for each `name = value`; returns 0 on an error, which
  * inih reports as the line number of the first one. */
 static int on_entry(void *user, const char *section, const char *name, const char *value)
@@ -159,9 +178,12 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 		return 0;
 	if (strcmp(section, "limits") == 0)
 		return on_limit(parse, name, value);
+	if (strcmp(section, "metrics") == 0)
+		return on_metrics(parse, name, value);
 	if (strcmp(section, "add") != 0) {
 		snprintf(parse->error, parse->error_size,
-		         "entry outside the [add] and [limits] sections (section '%s')", section);
+		         "entry outside the [add], [limits] and [metrics] sections (section '%s')",
+		         section);
 		parse->status = -EINVAL;
 		return 0;
 	}

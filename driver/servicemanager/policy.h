@@ -13,6 +13,9 @@
  * `names_per_uid = N` and `notifications_per_uid = N` (0 to the table's
  * size); what it leaves out keeps its default.
  *
+ * An optional section [metrics] with `listen = PORT|ADDR:PORT` serves
+ * Prometheus metrics there (metrics_listen.h; --metrics overrides it).
+ *
  * Without a policy file (policy_load_default), only uid 0 and the uid
  * servicemanager runs as may add services, and the quotas are the
  * defaults.
@@ -24,6 +27,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "metrics_listen.h"
 #include "quota.h"
 
 /* Most entries a file may have, and most uids per entry. */
@@ -41,6 +45,8 @@ struct policy {
 	struct policy_rule *rules;
 	size_t rule_count;
 	size_t quota_per_uid[QUOTA_KIND_COUNT]; /* [limits] */
+	bool has_metrics;                       /* [metrics] listen given */
+	struct metrics_listen metrics;
 };
 
 /* The default policy: uid 0 and own_uid may add any name; the default

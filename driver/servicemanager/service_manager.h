@@ -13,6 +13,7 @@
 #include <binder/binder.h>
 
 #include "death_watch.h"
+#include "manager_metrics.h"
 #include "notifications.h"
 #include "policy.h"
 #include "quota.h"
@@ -23,11 +24,13 @@ struct service_manager {
 	struct registry registry;
 	struct notifications notifications;
 	struct death_watch death_watch;
-	struct quota quota; /* the policy's per-uid limits */
+	struct quota quota;              /* the policy's per-uid limits */
+	struct manager_metrics *metrics; /* borrowed; NULL: metrics off */
 };
 
-/* Takes policy (now owned by manager). */
-void service_manager_init(struct service_manager *manager, struct policy *policy);
+/* Takes policy (now owned by manager); metrics (NULL: off) must outlive it. */
+void service_manager_init(struct service_manager *manager, struct policy *policy,
+                          struct manager_metrics *metrics);
 
 /* Frees everything; the context must be closed (no more handlers). */
 void service_manager_clear(struct service_manager *manager);

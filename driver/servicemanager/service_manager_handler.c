@@ -26,6 +26,7 @@ struct call {
 	binder_parcel *data;
 	binder_parcel *reply;
 	const struct binder_caller *caller;
+	bool refused; /* counted as refused already */
 };
 
 static int reply_exception(struct call *call, int32_t exception, const char *message)
@@ -33,6 +34,15 @@ static int reply_exception(struct call *call, int32_t exception, const char *mes
 	log_debug("uid %u pid %d: exception %d (%s)", (unsigned)call->caller->euid,
 	          (int)call->caller->pid, (int)exception, message);
 	return binder_parcel_write_exception(call->reply, exception, message, 0);
+}
+
+/* Answers the call with an exception, counted as refused for reason. */
+static int refuse(struct call *call, enum manager_refusal reason, int32_t exception,
+                  const char *message)
+{
+	call->refused = true;
+	manager_metrics_refusal(call->manager->metrics, reason);
+	return reply_exception(call, exception, message);
 }
 
 /* name for the log: only valid names are shown as they are. */
@@ -63,8 +73,8 @@ static bool no_data_left(struct call *call, int *status)
 	            "Android generation? this servicemanager speaks Android %u)",
 	            (unsigned)call->caller->euid, (int)call->caller->pid, (int)call->method,
 	            (unsigned)call->android);
-	*status =
-	        reply_exception(call, BINDER_EX_BAD_PARCELABLE, "unexpected data after arguments");
+	*status = refuse(call, MANAGER_REFUSAL_INVALID, BINDER_EX_BAD_PARCELABLE,
+	                 "unexpected data after arguments");
 	return false;
 }
 
@@ -129,6 +139,8 @@ static int get_service(struct call *call)
 		                                    : NULL;
 		log_debug("pid %d looks up '%s': %s", (int)call->caller->pid, printable(name),
 		          service ? "found" : "not found");
+		if (!service)
+			manager_metrics_lookup_missed(call->manager->metrics);
 		status = binder_parcel_write_no_exception(call->reply);
 		if (status == 0)
 			status = write_service(call, service ? service->object : NULL);
@@ -164,26 +176,30 @@ static int put_service(struct call *call, const struct service *service)
 	const struct service *existing = registry_find(&manager->registry, service->name);
 	if (!existing && manager->registry.count >= REGISTRY_MAX_SERVICES) {
 		quota_log_refusal(&manager->quota, QUOTA_NAMES, uid, "the table is full");
-		return reply_exception(call, BINDER_EX_ILLEGAL_STATE, "too many services");
+		return refuse(call, MANAGER_REFUSAL_FULL, BINDER_EX_ILLEGAL_STATE,
+		              "too many services");
 	}
 	/* A new name, or one another uid added, counts against this uid. */
 	if ((!existing || existing->owner_uid != uid) &&
 	    !quota_allows(&manager->quota, QUOTA_NAMES, uid,
 	                  registry_count_owned(&manager->registry, uid)))
-		return reply_exception(call, BINDER_EX_ILLEGAL_STATE,
-		                       "too many services for this uid");
+		return refuse(call, MANAGER_REFUSAL_QUOTA, BINDER_EX_ILLEGAL_STATE,
+		              "too many services for this uid");
 	int status = death_watch_acquire(&manager->death_watch, service->object);
 	if (status) {
 		log_warning("cannot watch '%s' for death: %s", service->name,
 		            binder_status_to_string(status));
-		return reply_exception(call, BINDER_EX_ILLEGAL_STATE, "cannot link to death");
+		return refuse(call, MANAGER_REFUSAL_FAILED, BINDER_EX_ILLEGAL_STATE,
+		              "cannot link to death");
 	}
 	binder_object *replaced;
 	status = registry_put(&manager->registry, service, &replaced);
 	if (status) {
 		death_watch_release(&manager->death_watch, service->object);
-		return reply_exception(call, BINDER_EX_ILLEGAL_STATE,
-		                       status == -ENOSPC ? "too many services" : "out of memory");
+		bool full = status == -ENOSPC;
+		return refuse(call, full ? MANAGER_REFUSAL_FULL : MANAGER_REFUSAL_FAILED,
+		              BINDER_EX_ILLEGAL_STATE,
+		              full ? "too many services" : "out of memory");
 	}
 	if (replaced) {
 		log_info("service '%s' replaced", service->name);
@@ -192,6 +208,7 @@ static int put_service(struct call *call, const struct service *service)
 	}
 	log_info("service '%s' added by uid %u pid %d", service->name, (unsigned)service->owner_uid,
 	         (int)service->owner_pid);
+	manager_metrics_services_changed(manager->metrics, &manager->registry);
 	status = binder_parcel_write_no_exception(call->reply);
 	/* service is the caller's copy, which stays whole during the calls out. */
 	notify_registration(manager, service->name, service->object);
@@ -219,17 +236,21 @@ static int add_service(struct call *call)
 	uid_t uid = call->caller->euid;
 	if (strnlen(name, SERVICE_NAME_MAX + 1) > SERVICE_NAME_MAX) {
 		/* Too long to be matched against the policy's patterns at all. */
-		status = reply_exception(call, BINDER_EX_ILLEGAL_ARGUMENT, "service name too long");
+		status = refuse(call, MANAGER_REFUSAL_INVALID, BINDER_EX_ILLEGAL_ARGUMENT,
+		                "service name too long");
 	} else if (!policy_may_add(&call->manager->policy, name, uid)) {
 		log_warning("uid %u pid %d may not add '%s': denied by policy", (unsigned)uid,
 		            (int)call->caller->pid, printable(name));
-		status = reply_exception(call, BINDER_EX_SECURITY, "denied by policy");
+		status = refuse(call, MANAGER_REFUSAL_DENIED, BINDER_EX_SECURITY,
+		                "denied by policy");
 	} else if (!object) {
-		status = reply_exception(call, BINDER_EX_ILLEGAL_ARGUMENT, "null binder");
+		status = refuse(call, MANAGER_REFUSAL_INVALID, BINDER_EX_ILLEGAL_ARGUMENT,
+		                "null binder");
 	} else if (!service_name_is_valid(name)) {
 		log_warning("uid %u pid %d: invalid service name", (unsigned)uid,
 		            (int)call->caller->pid);
-		status = reply_exception(call, BINDER_EX_ILLEGAL_ARGUMENT, "invalid service name");
+		status = refuse(call, MANAGER_REFUSAL_INVALID, BINDER_EX_ILLEGAL_ARGUMENT,
+		                "invalid service name");
 	} else {
 		struct service service = {
 		        .object = object,
@@ -293,11 +314,13 @@ static bool read_registration(struct call *call, char **name, binder_object **ca
 	if (*status || !no_data_left(call, status))
 		return false;
 	if (!service_name_is_valid(*name)) {
-		*status = reply_exception(call, BINDER_EX_ILLEGAL_ARGUMENT, "invalid service name");
+		*status = refuse(call, MANAGER_REFUSAL_INVALID, BINDER_EX_ILLEGAL_ARGUMENT,
+		                 "invalid service name");
 		return false;
 	}
 	if (!*callback) {
-		*status = reply_exception(call, BINDER_EX_NULL_POINTER, "null callback");
+		*status = refuse(call, MANAGER_REFUSAL_INVALID, BINDER_EX_NULL_POINTER,
+		                 "null callback");
 		return false;
 	}
 	return true;
@@ -314,33 +337,39 @@ static int register_for_notifications(struct call *call)
 	if (!read_registration(call, &name, &callback, &status))
 		goto out;
 	if (binder_object_is_local(callback)) {
-		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE, "callback is not remote");
+		status = refuse(call, MANAGER_REFUSAL_INVALID, BINDER_EX_ILLEGAL_STATE,
+		                "callback is not remote");
 		goto out;
 	}
 	uid_t uid = call->caller->euid;
 	if (manager->notifications.count >= NOTIFICATIONS_MAX) {
 		quota_log_refusal(&manager->quota, QUOTA_NOTIFICATIONS, uid, "the table is full");
-		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE, "too many registrations");
+		status = refuse(call, MANAGER_REFUSAL_FULL, BINDER_EX_ILLEGAL_STATE,
+		                "too many registrations");
 		goto out;
 	}
 	if (!quota_allows(&manager->quota, QUOTA_NOTIFICATIONS, uid,
 	                  notifications_count_owned(&manager->notifications, uid))) {
-		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE,
-		                         "too many registrations for this uid");
+		status = refuse(call, MANAGER_REFUSAL_QUOTA, BINDER_EX_ILLEGAL_STATE,
+		                "too many registrations for this uid");
 		goto out;
 	}
 	status = death_watch_acquire(&manager->death_watch, callback);
 	if (status) {
-		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE, "cannot link to death");
+		status = refuse(call, MANAGER_REFUSAL_FAILED, BINDER_EX_ILLEGAL_STATE,
+		                "cannot link to death");
 		goto out;
 	}
 	status = notifications_add(&manager->notifications, name, callback, uid);
 	if (status) {
 		death_watch_release(&manager->death_watch, callback);
-		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE, "too many registrations");
+		status = refuse(call,
+		                status == -ENOSPC ? MANAGER_REFUSAL_FULL : MANAGER_REFUSAL_FAILED,
+		                BINDER_EX_ILLEGAL_STATE, "too many registrations");
 		goto out;
 	}
 	log_debug("pid %d waits for '%s'", (int)call->caller->pid, name);
+	manager_metrics_notifications_changed(manager->metrics, manager->notifications.count);
 	status = binder_parcel_write_no_exception(call->reply);
 	const struct service *service = registry_find(&manager->registry, name);
 	if (service) {
@@ -364,10 +393,12 @@ static int unregister_for_notifications(struct call *call)
 	if (!read_registration(call, &name, &callback, &status))
 		goto out;
 	if (!notifications_remove(&manager->notifications, name, callback)) {
-		status = reply_exception(call, BINDER_EX_ILLEGAL_STATE, "nothing to unregister");
+		status = refuse(call, MANAGER_REFUSAL_INVALID, BINDER_EX_ILLEGAL_STATE,
+		                "nothing to unregister");
 		goto out;
 	}
 	death_watch_release(&manager->death_watch, callback);
+	manager_metrics_notifications_changed(manager->metrics, manager->notifications.count);
 	status = binder_parcel_write_no_exception(call->reply);
 out:
 	binder_object_unref(callback);
@@ -412,17 +443,25 @@ int service_manager_transact(binder_object *self, uint32_t code, binder_parcel *
 	                    .data = data,
 	                    .reply = reply,
 	                    .caller = caller};
-	if (code == 0 || !method_of_code(android, code, &call.method))
+	struct manager_metrics *metrics = call.manager->metrics;
+	if (code == 0 || !method_of_code(android, code, &call.method)) {
+		manager_metrics_call(metrics, BINDER_SERVICE_MANAGER_METHOD_COUNT);
+		manager_metrics_refusal(metrics, MANAGER_REFUSAL_INVALID);
 		return BINDER_UNKNOWN_TRANSACTION;
+	}
+	manager_metrics_call(metrics, call.method);
 	/* Null binders in the reply carry this generation's stability too. */
 	int status = binder_parcel_set_android(reply, android);
-	if (status)
+	if (status) {
+		manager_metrics_refusal(metrics, MANAGER_REFUSAL_FAILED);
 		return status;
+	}
 	status = binder_parcel_enforce_interface(data, BINDER_SERVICE_MANAGER_DESCRIPTOR);
 	if (status) {
 		log_warning("uid %u pid %d: call %u without the IServiceManager token: %s",
 		            (unsigned)caller->euid, (int)caller->pid, code,
 		            binder_status_to_string(status));
+		manager_metrics_refusal(metrics, MANAGER_REFUSAL_INVALID);
 		return status;
 	}
 	switch (call.method) {
@@ -448,8 +487,14 @@ int service_manager_transact(binder_object *self, uint32_t code, binder_parcel *
 		status = is_declared(&call);
 		break;
 	}
-	if (status)
+	if (status) {
 		log_debug("uid %u pid %d: call %u failed: %s", (unsigned)caller->euid,
 		          (int)caller->pid, code, binder_status_to_string(status));
+		/* Arguments that did not read, or a reply that could not be made. */
+		if (!call.refused)
+			manager_metrics_refusal(metrics, status == BINDER_NO_MEMORY
+			                                         ? MANAGER_REFUSAL_FAILED
+			                                         : MANAGER_REFUSAL_INVALID);
+	}
 	return status;
 }
