@@ -46,7 +46,7 @@ int bench_calculator_echo(binder_object *calculator, const void *bytes, size_t l
 	binder_parcel *data = binder_parcel_new();
 	binder_parcel *reply = binder_parcel_new();
 	const void *echoed;
-	int32_t echoed_length;
+	size_t echoed_length;
 	int status = data && reply ? 0 : BINDER_NO_MEMORY;
 
 	if (status == 0)
@@ -59,7 +59,7 @@ int bench_calculator_echo(binder_object *calculator, const void *bytes, size_t l
 		status = binder_parcel_read_byte_array(reply, &echoed, &echoed_length);
 	/* The length and the first bytes are checked, not every byte: the
 	 * figure is about the IPC. */
-	if (status == 0 && (echoed_length < 0 || (size_t)echoed_length != length ||
+	if (status == 0 && (!echoed || echoed_length != length ||
 	                    memcmp(echoed, bytes, length < 64 ? length : 64) != 0))
 		status = BINDER_BAD_VALUE;
 	binder_parcel_free(reply);

@@ -25,7 +25,7 @@ static int calculator_add(binder_parcel *data, binder_parcel *reply)
 static int calculator_echo(binder_parcel *data, binder_parcel *reply)
 {
 	const void *bytes;
-	int32_t length;
+	size_t length;
 	int status = binder_parcel_enforce_interface(data, BENCH_CALCULATOR_DESCRIPTOR);
 
 	if (status == 0)
@@ -33,8 +33,7 @@ static int calculator_echo(binder_parcel *data, binder_parcel *reply)
 	if (status == 0)
 		status = binder_parcel_write_no_exception(reply);
 	if (status == 0)
-		status = binder_parcel_write_byte_array(reply, bytes,
-		                                        length < 0 ? 0 : (size_t)length);
+		status = binder_parcel_write_byte_array(reply, bytes, length);
 	return status;
 }
 

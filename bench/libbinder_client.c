@@ -162,7 +162,7 @@ static int find_calculator(binder_context *context, bool via_service_manager,
 		return binder_service_manager_get(context, BENCH_CALCULATOR_NAME,
 		                                  BINDER_SERVICE_MANAGER_DEFAULT_WAIT_MS,
 		                                  calculator);
-	return binder_context_get_manager(context, calculator);
+	return binder_context_manager(context, calculator);
 }
 
 int libbinder_client_main(const struct bench_config *config, bool via_service_manager,

@@ -125,7 +125,7 @@ void imports_serve_request(struct link *link, const Bridge__ImportRequest *reque
 	}
 	int status =
 	        binder_service_manager_check(link->main_domain->context, request->name, &service);
-	if (status == 0 && binder_object_get_descriptor(service, &descriptor) != 0)
+	if (status == 0 && binder_object_descriptor(service, &descriptor) != 0)
 		descriptor = NULL;
 	if (status == 0 && (!descriptor || strlen(descriptor) > FRAME_MAX_DESCRIPTOR)) {
 		free(descriptor);

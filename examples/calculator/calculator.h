@@ -13,8 +13,9 @@
  * The interface descriptor is the plain name "ICalculate" (the AIDL file of
  * the example declares no package; with one, it would be the qualified name,
  * such as "com.example.ICalculate"). Both sides must agree on it: the client
- * writes it at the start of every call (the interface token) and the
- * service checks it before reading the arguments.
+ * writes it at the start of every call (the interface token:
+ * binder_parcel_new_request) and libbinder checks it for the service before
+ * its handler reads the arguments (binder_local_ops.enforce_interface).
  *
  * The wire format of each call, as AIDL lays it out:
  *   request: interface token "ICalculate", int32 a, int32 b

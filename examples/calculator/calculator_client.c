@@ -59,16 +59,12 @@ static bool parse_int32(const char *text, int32_t *out)
 static int call_calculator(binder_object *calculator, uint32_t code, int32_t a, int32_t b,
                            int32_t *result)
 {
-	binder_parcel *data = binder_parcel_new();
-	binder_parcel *reply = binder_parcel_new();
-	if (data == NULL || reply == NULL) {
-		binder_parcel_free(data);
-		binder_parcel_free(reply);
-		return BINDER_NO_MEMORY;
-	}
-
-	/* The request: interface token, then the arguments in order. */
-	int status = binder_parcel_write_interface_token(data, CALCULATOR_DESCRIPTOR);
+	/* The request: a parcel that starts with the interface token, then
+	 * the arguments in order. */
+	binder_parcel *data = NULL, *reply = NULL;
+	int status = binder_parcel_new_request(calculator, CALCULATOR_DESCRIPTOR, &data);
+	if (status == 0)
+		status = binder_parcel_create(&reply);
 	if (status == 0)
 		status = binder_parcel_write_int32(data, a);
 	if (status == 0)

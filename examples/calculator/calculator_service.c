@@ -63,9 +63,12 @@ static int calculate(uint32_t code, binder_parcel *data, binder_parcel *reply)
 
 /*
  * The transact handler: libbinder calls it on one of its binder threads
- * for every transaction sent to our object. data is the request (read
- * position at its start), reply is empty and is sent back when we return.
- * Returning a non-zero status makes the caller's transact return it.
+ * for every transaction sent to our object. data is the request, whose
+ * interface token libbinder has already checked (the object is made with
+ * ops.enforce_interface: a call meant for another interface is refused
+ * with BINDER_BAD_TYPE before we run), read position on the first
+ * argument; reply is empty and is sent back when we return. Returning a
+ * non-zero status makes the caller's transact return it.
  */
 static int calculator_transact(binder_object *self, uint32_t code, binder_parcel *data,
                                binder_parcel *reply, const struct binder_caller *caller,
@@ -77,11 +80,6 @@ static int calculator_transact(binder_object *self, uint32_t code, binder_parcel
 
 	if (code != CALCULATOR_ADD && code != CALCULATOR_SUB)
 		return BINDER_UNKNOWN_TRANSACTION;
-	/* Every AIDL call starts with the interface token: refuse calls meant
-	 * for another interface before reading anything else. */
-	int status = binder_parcel_enforce_interface(data, CALCULATOR_DESCRIPTOR);
-	if (status != 0)
-		return status;
 	return calculate(code, data, reply);
 }
 
@@ -113,9 +111,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* Our object: its descriptor (answered to INTERFACE_TRANSACTION) and
-	 * its handler. It lives as long as we or anybody else holds it. */
-	const struct binder_local_ops calculator_ops = {.transact = calculator_transact};
+	/* Our object: its descriptor (answered to INTERFACE_TRANSACTION, and
+	 * checked against the token of every call: enforce_interface) and its
+	 * handler. It lives as long as we or anybody else holds it. */
+	const struct binder_local_ops calculator_ops = {
+	        .transact = calculator_transact,
+	        .enforce_interface = true,
+	};
 	binder_object *calculator = NULL;
 	status = binder_object_new_local(context, CALCULATOR_DESCRIPTOR, &calculator_ops, NULL,
 	                                 &calculator);

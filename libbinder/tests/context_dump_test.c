@@ -97,7 +97,7 @@ Test(context_dump, shows_locals_proxies_death_links_and_threads, .timeout = 30)
 	cr_assert_eq(binder_object_new_local(owner, "test.IDump", &ops, NULL, &service), 0);
 	cr_assert_eq(binder_object_new_local(owner, "test.IKept", &ops, NULL, &kept), 0);
 	cr_assert_eq(binder_context_become_manager(owner, service), 0);
-	cr_assert_eq(binder_context_get_manager(holder, &manager), 0);
+	cr_assert_eq(binder_context_manager(holder, &manager), 0);
 	cr_assert_eq(binder_object_link_to_death(manager, on_death, NULL), 0);
 	/* The holder sends an object of its own: the owner keeps a proxy. */
 	cr_assert_eq(binder_object_new_local(holder, "test.ISent", &ops, NULL, &sent), 0);

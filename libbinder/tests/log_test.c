@@ -77,7 +77,7 @@ Test(log, oneway_handler_error_reaches_the_handler, .timeout = 60)
 	cr_assert_eq(binder_context_become_manager(server, object), 0);
 	cr_assert_eq(binder_context_start_thread_pool(server), 0);
 	cr_assert_eq(binder_context_new(NULL, &client), 0);
-	cr_assert_eq(binder_context_get_manager(client, &proxy), 0);
+	cr_assert_eq(binder_context_manager(client, &proxy), 0);
 
 	/* The oneway call itself succeeds: the handler's error is dropped. */
 	cr_assert_eq(binder_object_transact(proxy, FAILING_CODE, data, NULL, BINDER_FLAG_ONEWAY),

@@ -143,7 +143,7 @@ static void pair_open(struct pair *pair)
 	             0);
 	cr_assert_eq(binder_context_become_manager(pair->server, pair->service), 0);
 	cr_assert_eq(binder_context_start_thread_pool(pair->server), 0);
-	cr_assert_eq(binder_context_get_manager(pair->client, &pair->proxy), 0);
+	cr_assert_eq(binder_context_manager(pair->client, &pair->proxy), 0);
 }
 
 static void pair_close(struct pair *pair)

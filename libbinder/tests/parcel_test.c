@@ -218,13 +218,13 @@ Test(parcel, byte_arrays)
 	cr_assert_eq(binder_parcel_data_size(parcel), 4 + 12 + 4 + 4);
 	binder_parcel_set_position(parcel, 0);
 	const void *read;
-	int32_t length;
+	size_t length;
 	cr_assert_eq(binder_parcel_read_byte_array(parcel, &read, &length), BINDER_OK);
 	cr_assert_eq(length, 9);
 	cr_assert(memcmp(read, bytes, 9) == 0);
 	cr_assert_eq(binder_parcel_read_byte_array(parcel, &read, &length), BINDER_OK);
 	cr_assert_null(read);
-	cr_assert_eq(length, -1);
+	cr_assert_eq(length, 0);
 	cr_assert_eq(binder_parcel_read_byte_array(parcel, &read, &length), BINDER_OK);
 	cr_assert_not_null(read);
 	cr_assert_eq(length, 0);
@@ -352,7 +352,7 @@ static int read_raw5(binder_parcel *parcel)
 static int read_byte_array(binder_parcel *parcel)
 {
 	const void *bytes = (const void *)1;
-	int32_t length = 99;
+	size_t length = 99;
 	int status = binder_parcel_read_byte_array(parcel, &bytes, &length);
 	if (status != BINDER_OK)
 		cr_assert(bytes == (const void *)1 && length == 99);

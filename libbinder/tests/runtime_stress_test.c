@@ -467,7 +467,7 @@ Test(runtime_stress, one_handle_proxies_on_many_threads, .timeout = 120)
 	binder_parcel *reply = binder_parcel_new();
 	int32_t sum = 0;
 
-	cr_assert_eq(binder_context_get_manager(context, &stress.manager), 0);
+	cr_assert_eq(binder_context_manager(context, &stress.manager), 0);
 	cr_assert_eq(binder_object_ping(stress.manager), 0);
 	for (int i = 0; i < HANDLE_WORKERS; i++) {
 		workers[i] = (struct handle_worker){&stress, i};
@@ -627,7 +627,7 @@ static void death_links_round(int round, int cookies_per_linker)
 	for (int i = 0; i < DEATH_COOKIES; i++)
 		atomic_store(&death_fired[i], 0);
 	atomic_store(&death_fired_total, 0);
-	cr_assert_eq(binder_context_get_manager(context, &proxy), 0);
+	cr_assert_eq(binder_context_manager(context, &proxy), 0);
 	cr_assert_eq(binder_object_ping(proxy), 0);
 	death_expected_proxy = proxy;
 	for (int i = 0; i < DEATH_CALLERS; i++) {
@@ -722,7 +722,7 @@ static void *churn_thread(void *argument)
 	 * while another thread may make the next proxy and link it. */
 	for (int i = 0; i < CHURN_ITERATIONS; i++) {
 		binder_object *proxy = NULL;
-		int status = binder_context_get_manager(churn->context, &proxy);
+		int status = binder_context_manager(churn->context, &proxy);
 
 		if (status == 0) {
 			status = binder_object_link_to_death(proxy, on_churn_death,
@@ -761,7 +761,7 @@ Test(runtime_stress, death_links_on_proxies_made_and_dropped, .timeout = 120)
 			pthread_join(threads[i], NULL);
 		assert_no_thread_failures();
 		/* Every proxy of the churn is gone with its links: a fresh one. */
-		cr_assert_eq(binder_context_get_manager(context, &proxy), 0);
+		cr_assert_eq(binder_context_manager(context, &proxy), 0);
 		cr_assert_eq(binder_object_ping(proxy), 0);
 		cr_assert_eq(binder_object_link_to_death(proxy, on_churn_death,
 		                                         &churn_fired[CHURN_THREADS]),
@@ -833,7 +833,7 @@ static binder_context *linked_manager(pid_t *service, binder_object **proxy)
 
 	*service = start_service();
 	context = open_context_with_pool();
-	cr_assert_eq(binder_context_get_manager(context, proxy), 0);
+	cr_assert_eq(binder_context_manager(context, proxy), 0);
 	cr_assert_eq(binder_object_ping(*proxy), 0);
 	for (int cookie = 0; cookie < 3; cookie++)
 		cr_assert_eq(binder_object_link_to_death(*proxy, on_release_round_death,
@@ -945,7 +945,7 @@ Test(runtime_stress, close_under_blocked_calls_and_busy_pool, .timeout = 180)
 		int32_t blocked = 0;
 		int handled_before;
 
-		cr_assert_eq(binder_context_get_manager(context, &proxy), 0);
+		cr_assert_eq(binder_context_manager(context, &proxy), 0);
 		cr_assert_eq(
 		        binder_object_new_local(context, "stress.IBusy", &busy_ops, NULL, &busy),
 		        0);
@@ -1053,7 +1053,7 @@ Test(runtime_stress, local_objects_released_on_both_sides, .timeout = 120)
 	binder_context *context = open_context_with_pool();
 	binder_object *proxy, *objects[RELEASE_OBJECTS];
 
-	cr_assert_eq(binder_context_get_manager(context, &proxy), 0);
+	cr_assert_eq(binder_context_manager(context, &proxy), 0);
 	for (int round = 0; round < RELEASE_OBJECT_ROUNDS; round++) {
 		binder_parcel *data = binder_parcel_new();
 		pthread_barrier_t start;
@@ -1125,7 +1125,7 @@ static void context_with_one_call(int iteration)
 
 	status = binder_context_new(NULL, &context);
 	cr_assert_eq(status, 0, "context %d: %s", iteration, binder_status_to_string(status));
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	status = call_add(manager, iteration, 1, &sum);
 	cr_assert_eq(status, 0, "context %d: %s", iteration, binder_status_to_string(status));
 	cr_assert_eq(sum, iteration + 1);
@@ -1239,7 +1239,8 @@ static void *reply_freer_thread(void *argument)
 	struct reply_stress *stress = argument;
 
 	for (int i = 0; i < REPLY_CALLS; i++) {
-		int32_t seed = 0, length = 0;
+		int32_t seed = 0;
+		size_t length = 0;
 		const void *bytes = NULL;
 		binder_parcel *reply = queue_take(&stress->filled, &seed);
 
@@ -1256,9 +1257,9 @@ static void *reply_freer_thread(void *argument)
 				return NULL;
 			}
 			byte = bytes;
-			for (int32_t j = 0; j < length; j++)
-				if (byte[j] != (uint8_t)(seed + j)) {
-					note_failure("freer: reply %d byte %d is wrong", seed, j);
+			for (size_t j = 0; j < length; j++)
+				if (byte[j] != (uint8_t)(seed + (int32_t)j)) {
+					note_failure("freer: reply %d byte %zu is wrong", seed, j);
 					return NULL;
 				}
 			stress->checked++;
@@ -1286,7 +1287,7 @@ Test(runtime_stress, replies_freed_on_other_threads, .timeout = 180)
 	binder_context_options_init(&options);
 	options.area_size = REPLY_AREA_BYTES;
 	cr_assert_eq(binder_context_new(&options, &context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &proxy), 0);
+	cr_assert_eq(binder_context_manager(context, &proxy), 0);
 	queue_init(&stress.empty);
 	queue_init(&stress.filled);
 	stress.checked = 0;

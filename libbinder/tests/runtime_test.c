@@ -157,9 +157,9 @@ Test(runtime, call_add_and_descriptor, .timeout = 30)
 	int32_t sum = 0;
 
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	cr_assert_eq(binder_object_ping(manager), 0);
-	cr_assert_eq(binder_object_get_descriptor(manager, &descriptor), 0);
+	cr_assert_eq(binder_object_descriptor(manager, &descriptor), 0);
 	cr_assert_str_eq(descriptor, "test.IService");
 	free(descriptor);
 	for (int i = 0; i < 100; i++) {
@@ -189,7 +189,7 @@ Test(runtime, nested_callbacks_on_the_waiting_thread, .timeout = 30)
 	int32_t depth = 0;
 
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	cr_assert_eq(
 	        binder_object_new_local(context, "test.ICallback", &service_ops, NULL, &callback),
 	        0);
@@ -226,7 +226,7 @@ Test(runtime, death_recipient_fires_and_calls_fail, .timeout = 30)
 
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
 	cr_assert_eq(binder_context_start_thread_pool(context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	cr_assert_eq(binder_object_ping(manager), 0);
 	cr_assert_eq(binder_object_link_to_death(manager, on_death, NULL), 0);
 	cr_assert_eq(binder_object_link_to_death(manager, on_death, NULL), BINDER_ALREADY_EXISTS);
@@ -282,7 +282,7 @@ Test(runtime, polling_serves_incoming_calls, .timeout = 30)
 	}
 	cr_assert_eq(read(ready[0], &byte, 1), 1);
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	for (int i = 0; i < 50; i++) {
 		binder_parcel_reset(data);
 		binder_parcel_write_int32(data, i);
@@ -317,8 +317,8 @@ Test(runtime, closing_one_context_kills_only_its_objects, .timeout = 30)
 	cr_assert_eq(binder_context_start_thread_pool(holder), 0);
 	cr_assert_eq(binder_object_new_local(owner, "test.IService", &service_ops, NULL, &object),
 	             0);
-	cr_assert_eq(binder_context_get_manager(owner, &owner_manager), 0);
-	cr_assert_eq(binder_context_get_manager(holder, &holder_manager), 0);
+	cr_assert_eq(binder_context_manager(owner, &owner_manager), 0);
+	cr_assert_eq(binder_context_manager(holder, &holder_manager), 0);
 	cr_assert_eq(binder_parcel_write_object(data, object), 0);
 	cr_assert_eq(binder_object_transact(owner_manager, CODE_HOLD, data, reply, 0), 0);
 	binder_parcel_reset(data);
@@ -363,7 +363,7 @@ Test(runtime, security_context_when_requested, .timeout = 30)
 	int status;
 
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	cr_assert_eq(binder_object_new_local(context, "test.ICallback", &service_ops, NULL, &plain),
 	             0);
 	cr_assert_eq(
@@ -479,7 +479,7 @@ static void unprivileged_child(int go, int report_fd)
 	if (binder_context_new(NULL, &context) != 0)
 		goto done;
 	report.stage = 2;
-	if (binder_context_get_manager(context, &service) != 0)
+	if (binder_context_manager(context, &service) != 0)
 		goto done;
 	report.stage = 3;
 	report.before = call_get_label(service);
@@ -542,7 +542,7 @@ Test(runtime, security_context_set_by_a_trusted_process, .timeout = 60)
 	cr_assert_eq(binder_context_start_thread_pool(service_context), 0);
 
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &service), 0);
+	cr_assert_eq(binder_context_manager(context, &service), 0);
 
 	/* Bad labels: refused here, on either driver, and nothing changes. */
 	memset(too_long, 'a', sizeof(too_long) - 1);
@@ -576,7 +576,7 @@ Test(runtime, security_context_set_by_a_trusted_process, .timeout = 60)
 	cr_assert_str_eq(thread_answer.label, "bridge:hosta");
 	/* Another context of the same program keeps its own label. */
 	cr_assert_eq(binder_context_new(NULL, &other), 0);
-	cr_assert_eq(binder_context_get_manager(other, &other_service), 0);
+	cr_assert_eq(binder_context_manager(other, &other_service), 0);
 	answer = call_get_label(other_service);
 	cr_assert_eq(answer.status, 0, "%s", binder_status_to_string(answer.status));
 	cr_assert_str_eq(answer.label, original.label);
@@ -672,7 +672,7 @@ Test(runtime, reply_readable_after_close, .timeout = 30)
 	int32_t sum = 0;
 
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	cr_assert_eq(call_add(manager, 4000, 242, reply), 0);
 	cr_assert_eq(binder_context_close(context), 0);
 	cr_assert_eq(binder_parcel_read_int32(reply, &sum), 0);
@@ -729,7 +729,7 @@ Test(runtime, unlink_after_a_dead_object_status, .timeout = 30)
 	atomic_store(&sentinel_deaths, 0);
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
 	cr_assert_eq(binder_context_start_thread_pool(context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	cr_assert_eq(binder_object_link_to_death(manager, on_unlinked_death, NULL), 0);
 	cr_assert_eq(binder_object_transact(manager, CODE_DEAD_STATUS, NULL, NULL, 0),
 	             BINDER_DEAD_OBJECT);
@@ -758,7 +758,7 @@ Test(runtime, positive_status_is_an_error, .timeout = 30)
 	binder_parcel *reply = binder_parcel_new();
 
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	cr_assert_eq(binder_object_transact(manager, CODE_POSITIVE_STATUS, NULL, reply, 0),
 	             BINDER_POSITIVE_STATUS);
 	cr_assert_eq(binder_last_positive_status(), POSITIVE_STATUS);
@@ -821,7 +821,7 @@ Test(runtime, context_closes_when_the_library_drops_the_last_reference, .timeout
 	atomic_store(&destroyed, 0);
 	cr_assert_eq(binder_context_new(NULL, &context), 0);
 	cr_assert_eq(binder_context_start_thread_pool(context), 0);
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	cr_assert_eq(binder_object_new_local(context, "test.IHeld", &ops, NULL, &object), 0);
 	binder_parcel_write_object(data, object);
 	cr_assert_eq(binder_object_transact(manager, CODE_HOLD, data, NULL, 0), 0);
@@ -834,7 +834,7 @@ Test(runtime, context_closes_when_the_library_drops_the_last_reference, .timeout
 
 	/* Another context tells the child to drop it (holds null instead). */
 	cr_assert_eq(binder_context_new(NULL, &other), 0);
-	cr_assert_eq(binder_context_get_manager(other, &manager), 0);
+	cr_assert_eq(binder_context_manager(other, &manager), 0);
 	data = binder_parcel_new();
 	binder_parcel_write_object(data, NULL);
 	cr_assert_eq(binder_object_transact(manager, CODE_HOLD, data, NULL, 0), 0);

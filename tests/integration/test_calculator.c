@@ -41,7 +41,7 @@ Test(integration, calculator_separate_processes, .timeout = 90)
 	cr_assert(binder_object_is_alive(calculator));
 	cr_assert_eq(binder_object_ping(calculator), 0);
 	char *descriptor = NULL;
-	cr_assert_eq(binder_object_get_descriptor(calculator, &descriptor), 0);
+	cr_assert_eq(binder_object_descriptor(calculator, &descriptor), 0);
 	cr_assert_str_eq(descriptor, CALCULATOR_DESCRIPTOR);
 	free(descriptor);
 

@@ -295,7 +295,7 @@ Test(android, raw_list_with_aosp_code, .timeout = 30)
 	binder_object *echo = new_local(context, ignore_transact);
 	cr_assert_eq(binder_service_manager_add(context, "test.raw.listed", echo), 0);
 	binder_object *manager = NULL;
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	binder_parcel *data = binder_parcel_new();
 	binder_parcel *reply = binder_parcel_new();
 	cr_assert_eq(binder_parcel_write_interface_token(data, BINDER_SERVICE_MANAGER_DESCRIPTOR),
@@ -340,7 +340,7 @@ Test(android, raw_get_service2, .timeout = 30)
 	binder_object *echo = new_local(server, echo_transact);
 	cr_assert_eq(binder_service_manager_add(server, "test.raw.service2", echo), 0);
 	binder_object *manager = NULL;
-	cr_assert_eq(binder_context_get_manager(client, &manager), 0);
+	cr_assert_eq(binder_context_manager(client, &manager), 0);
 	binder_parcel *data = binder_parcel_new();
 	binder_parcel *reply = binder_parcel_new();
 	cr_assert_eq(binder_parcel_write_interface_token(data, BINDER_SERVICE_MANAGER_DESCRIPTOR),

@@ -19,7 +19,7 @@
 static binder_object *manager_of(binder_context *context)
 {
 	binder_object *manager = NULL;
-	cr_assert_eq(binder_context_get_manager(context, &manager), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
 	return manager;
 }
 
@@ -63,7 +63,7 @@ Test(protocol, manager_descriptor_and_ping, .timeout = 30)
 	binder_object *manager = manager_of(context);
 	cr_assert_eq(binder_object_ping(manager), 0);
 	char *descriptor = NULL;
-	cr_assert_eq(binder_object_get_descriptor(manager, &descriptor), 0);
+	cr_assert_eq(binder_object_descriptor(manager, &descriptor), 0);
 	cr_assert_str_eq(descriptor, "android.os.IServiceManager");
 	free(descriptor);
 	binder_object_unref(manager);

@@ -203,7 +203,7 @@ static int add_names(binder_context *context, binder_object *object, const char 
 static int register_callback(binder_context *context, const char *name, binder_object *callback)
 {
 	binder_object *manager = NULL;
-	int status = binder_context_get_manager(context, &manager);
+	int status = binder_context_manager(context, &manager);
 	if (status)
 		return status;
 	binder_parcel *data = binder_parcel_new();

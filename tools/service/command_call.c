@@ -107,7 +107,7 @@ static int check_arguments(const struct call_request *request)
 static int write_own_token(binder_parcel *data, binder_object *service, const char *name)
 {
 	char *descriptor = NULL;
-	int status = binder_object_get_descriptor(service, &descriptor);
+	int status = binder_object_descriptor(service, &descriptor);
 
 	if (status == 0 && (!descriptor || !*descriptor)) {
 		tool_error("service %s has no interface descriptor for --intf", name);

@@ -47,7 +47,7 @@ static void print_long_entry(binder_context *context, const char *name)
 	char *descriptor = NULL;
 
 	if (binder_service_manager_check(context, name, &service) == 0)
-		binder_object_get_descriptor(service, &descriptor);
+		binder_object_descriptor(service, &descriptor);
 	printf("%s [%s]\n", name, descriptor ? descriptor : "");
 	free(descriptor);
 	binder_object_unref(service);

@@ -201,17 +201,17 @@ static int read_string16(FILE *stream, binder_parcel *reply)
 static int read_bytes(FILE *stream, binder_parcel *reply)
 {
 	const void *bytes;
-	int32_t length;
+	size_t length;
 	int status = binder_parcel_read_byte_array(reply, &bytes, &length);
 
 	if (status < 0)
 		return status;
-	if (!bytes || length < 0) {
+	if (!bytes) {
 		fputs("bytes: null\n", stream);
 		return 0;
 	}
-	fprintf(stream, "bytes: [%" PRId32 "]", length);
-	for (int32_t i = 0; i < length && i < BYTES_PRINTED_AT_MOST; i++)
+	fprintf(stream, "bytes: [%zu]", length);
+	for (size_t i = 0; i < length && i < BYTES_PRINTED_AT_MOST; i++)
 		fprintf(stream, " %02x", ((const uint8_t *)bytes)[i]);
 	fputs(length > BYTES_PRINTED_AT_MOST ? " ...\n" : "\n", stream);
 	return 0;
@@ -229,7 +229,7 @@ static int read_binder(FILE *stream, binder_parcel *reply)
 		fputs("binder: null\n", stream);
 		return 0;
 	}
-	if (binder_object_get_descriptor(object, &descriptor) < 0)
+	if (binder_object_descriptor(object, &descriptor) < 0)
 		descriptor = NULL;
 	if (binder_object_is_local(object))
 		fprintf(stream, "binder: local [%s]\n", descriptor ? descriptor : "");

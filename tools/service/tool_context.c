@@ -20,7 +20,7 @@ void tool_set_android(uint32_t android)
 static int check_context_manager(binder_context *context, const char *device)
 {
 	binder_object *manager;
-	int status = binder_context_get_manager(context, &manager);
+	int status = binder_context_manager(context, &manager);
 
 	if (status == 0) {
 		status = binder_object_ping(manager);

@@ -20,14 +20,41 @@
  * polls the context's fd from its own event loop, and a thread waiting for
  * a reply (a nested call that comes back to it runs there, as on Android).
  *
- * Ownership: _new functions and functions with an `out` object return a
- * reference the caller drops with the matching _unref.
- *
  * Thread-safety: contexts and objects may be used from any thread at
  * once. Handlers and death callbacks run on binder threads, possibly
  * several at once.
  *
- * Errors: 0 on success, a negative status from binder/status.h.
+ * Conventions (every public header of libbinder follows them):
+ *  - Status: a function that can fail returns an int, 0 or a negative
+ *    status of binder/status.h, and gives what it makes through its last
+ *    parameters (`out`): use them only on success. Functions that
+ *    cannot fail return their value. binder_parcel_new() is the one
+ *    shorthand returning a pointer (NULL: out of memory);
+ *    binder_parcel_create() is its status form.
+ *  - Ownership: what a _new / _create function or an `out` parameter
+ *    gives is the caller's: a new reference dropped with the matching
+ *    _unref, a parcel freed with binder_parcel_free, malloc'ed text freed
+ *    with free. Pointers a function returns, and "borrowed" out values,
+ *    stay the callee's. NULL is accepted by every _unref and _free.
+ *  - Names: binder_<type>_<what>, the type being the first parameter's
+ *    (binder_context_, binder_object_, binder_parcel_, binder_device_)
+ *    or the type a constructor makes. Getters are named after what they
+ *    give, with no get_: binder_object_handle, binder_context_manager,
+ *    binder_object_descriptor, binder_parcel_position; setters have
+ *    set_. (binder_service_manager_get is IServiceManager's getService,
+ *    named after that method.)
+ *  - Null arrays and strings: AOSP's wire, length -1. Readers give them
+ *    as a NULL pointer (with a length of 0 where there is one), an empty
+ *    value as a non-NULL pointer; writers take a NULL pointer for null.
+ *  - Interface tokens: a local object made with ops.enforce_interface
+ *    has libbinder check the token of each user call before its handler
+ *    runs (BINDER_BAD_TYPE when it is missing or for another interface);
+ *    callers start requests with binder_parcel_new_request(target,
+ *    descriptor, &data), which writes it. Objects without the flag get
+ *    the data as sent and check it themselves
+ *    (binder_parcel_enforce_interface).
+ *  - Runtime internals (how a context closes its device, ...) are not in
+ *    these headers: the library exports exactly what they declare.
  */
 #ifndef BINDER_BINDER_H
 #define BINDER_BINDER_H
@@ -173,8 +200,9 @@ BINDER_API int binder_context_set_security_context(binder_context *context, cons
 /* Makes object (a local object of this context) the context manager,
  * handle 0. BINDER_PERMISSION_DENIED / -EBUSY if there is one already. */
 BINDER_API int binder_context_become_manager(binder_context *context, binder_object *object);
-/* A proxy for handle 0, the context manager (servicemanager). */
-BINDER_API int binder_context_get_manager(binder_context *context, binder_object **out);
+/* A proxy for handle 0, the context manager (servicemanager): a new
+ * reference in *out. (Was binder_context_get_manager.) */
+BINDER_API int binder_context_manager(binder_context *context, binder_object **out);
 
 /*
  * Writes what context holds to out, for diagnostics, in lines like:
@@ -236,11 +264,22 @@ struct binder_local_ops {
 	 * INTERFACE_TRANSACTION, which libbinder otherwise answers itself
 	 * (for an object that forwards every call, such as a bridge's). */
 	bool handles_standard_codes;
+	/* When true, libbinder reads the interface token at the start of
+	 * every user transaction's data (codes FIRST to LAST_CALL_TRANSACTION)
+	 * and checks it names the object's descriptor before transact runs,
+	 * as libbinder_ndk does: a missing token or one for another interface
+	 * is answered BINDER_BAD_TYPE (AOSP's BAD_TYPE) and transact never
+	 * sees the call; otherwise transact gets data positioned after the
+	 * token. When false, transact gets data at its start and checks the
+	 * token itself, if it wants (binder_parcel_enforce_interface). Callers
+	 * write the token with binder_parcel_new_request. */
+	bool enforce_interface;
 };
 
 /*
  * Makes a local object of context with an interface descriptor (copied;
- * answered to INTERFACE_TRANSACTION) and ops (copied). Nothing is
+ * answered to INTERFACE_TRANSACTION, and checked against the token of
+ * each call when ops->enforce_interface) and ops (copied). Nothing is
  * registered anywhere until the object is sent in a parcel or added to
  * servicemanager.
  */
@@ -291,11 +330,22 @@ BINDER_API bool binder_object_is_alive(const binder_object *object);
  */
 BINDER_API int binder_object_transact(binder_object *object, uint32_t code, binder_parcel *data,
                                       binder_parcel *reply, uint32_t flags);
+/*
+ * A new request parcel for a call to target through interface descriptor:
+ * the interface token (binder_parcel_write_interface_token) is written,
+ * and the parcel speaks target's Android generation; append the
+ * arguments, then binder_object_transact. *out is the caller's, freed
+ * with binder_parcel_free. Errors: BINDER_BAD_VALUE (NULL argument,
+ * descriptor not UTF-8), BINDER_NO_MEMORY.
+ */
+BINDER_API int binder_parcel_new_request(binder_object *target, const char *descriptor,
+                                         binder_parcel **out);
 /* PING_TRANSACTION: 0 if the object answers. */
 BINDER_API int binder_object_ping(binder_object *object);
-/* The object's interface descriptor (INTERFACE_TRANSACTION); *descriptor
- * is malloc'ed, the caller frees it. */
-BINDER_API int binder_object_get_descriptor(binder_object *object, char **descriptor);
+/* The object's interface descriptor (a proxy asks its object with
+ * INTERFACE_TRANSACTION); *descriptor is malloc'ed, the caller frees it.
+ * (Was binder_object_get_descriptor.) */
+BINDER_API int binder_object_descriptor(binder_object *object, char **descriptor);
 
 /* Called once when the object of a proxy dies, on a binder thread. */
 typedef void (*binder_death_handler)(binder_object *who, void *cookie);

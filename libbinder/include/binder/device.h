@@ -113,26 +113,6 @@ BINDER_API int binder_device_poll_fd(binder_device *device);
 BINDER_API int binder_device_set_security_context(binder_device *device, const char *label);
 
 /*
- * Makes every thread waiting in BINDER_WRITE_READ on device return, for
- * a caller that is about to close it: with binderd, the device's channels
- * are shut down, so that this call and every later one fails (-ENOTCONN
- * or -EPIPE); with the kernel, the driver's flush wakes waiting threads
- * (their read returns with no work) and later calls work as before.
- * Callers check their own "closing" flag after each call.
- */
-BINDER_API void binder_device_interrupt(binder_device *device);
-
-/*
- * For a caller about to close device whose received buffers may still be
- * read: replaces the area's mapping, at the same address, by a private
- * read-only copy of its contents (reserved_size bytes of address space),
- * which binder_device_close then leaves alone. The caller unmaps it later
- * with munmap(*addr, *size). No other thread may use the device from now
- * on. -ENOMEM (the area is then left as it was), -EINVAL if not mapped.
- */
-BINDER_API int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *size);
-
-/*
  * Closes the device and unmaps its area. The device must not be in use by
  * another thread. NULL is allowed.
  */

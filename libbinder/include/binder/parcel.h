@@ -29,10 +29,10 @@
  * object or fd is read only at a position where one was written (the
  * parcel's object list), never from bytes that merely look like one.
  *
- * Ownership: binder_parcel_new() returns a parcel the caller frees with
- * binder_parcel_free(). A parcel holds a reference on every binder object
- * written into it or read from it, and owns the fds it says it owns (see
- * each function); freeing the parcel drops them. A parcel received from
+ * Ownership: binder_parcel_create() and binder_parcel_new() make a parcel
+ * the caller frees with binder_parcel_free(). A parcel holds a reference
+ * on every binder object written into it or read from it, and owns the
+ * fds it says it owns (see each function); freeing the parcel drops them. A parcel received from
  * another process (a handler's data, a transaction's reply) is a view of
  * the receive area and returns it to the driver when freed or reset.
  * Pointers a read returns into the parcel (strings, arrays) stay valid
@@ -57,7 +57,12 @@ extern "C" {
 typedef struct binder_parcel binder_parcel;
 typedef struct binder_object binder_object;
 
-/* An empty parcel. NULL when out of memory. */
+/* An empty parcel in *out: 0, BINDER_NO_MEMORY, or BINDER_BAD_VALUE for
+ * a NULL out. The status form, like every other constructor's. */
+BINDER_API int binder_parcel_create(binder_parcel **out);
+/* The shorthand: an empty parcel, or NULL (out of memory is its only
+ * failure). Kept for expressions such as `binder_parcel *data =
+ * binder_parcel_new();`; binder_parcel_create is the same with a status. */
 BINDER_API binder_parcel *binder_parcel_new(void);
 
 /* Frees parcel, its object references and owned fds. NULL is allowed. */
@@ -146,7 +151,10 @@ BINDER_API int binder_parcel_write_interface_token(binder_parcel *parcel, const 
 
 /*
  * Reads. Each reads at the position and moves it past what was read; on
- * failure the position does not move and *out is left alone.
+ * failure the position does not move and *out is left alone. Null values
+ * (length -1 on the wire, a null binder) read as a NULL pointer, with a
+ * length of 0 where there is one: test the pointer, not the length, to
+ * tell null from empty.
  */
 BINDER_API int binder_parcel_read_int32(binder_parcel *parcel, int32_t *out);
 BINDER_API int binder_parcel_read_uint32(binder_parcel *parcel, uint32_t *out);
@@ -160,9 +168,10 @@ BINDER_API int binder_parcel_read_byte(binder_parcel *parcel, int8_t *out);
 /* Copies length bytes (and skips their padding). */
 BINDER_API int binder_parcel_read_raw(binder_parcel *parcel, void *bytes, size_t length);
 /* A byte array: *bytes points into the parcel (borrowed), *length its
- * size; a null array gives *bytes NULL and *length -1. */
+ * size; a null array (length -1 on the wire) gives *bytes NULL and
+ * *length 0, an empty one a non-NULL *bytes and *length 0. */
 BINDER_API int binder_parcel_read_byte_array(binder_parcel *parcel, const void **bytes,
-                                             int32_t *length);
+                                             size_t *length);
 /* A String8: *utf8 points into the parcel (borrowed, NUL-terminated);
  * NULL for a null string. BINDER_BAD_VALUE if the terminator is missing. */
 BINDER_API int binder_parcel_read_string8(binder_parcel *parcel, const char **utf8);
@@ -171,7 +180,8 @@ BINDER_API int binder_parcel_read_string8(binder_parcel *parcel, const char **ut
  * missing terminator. */
 BINDER_API int binder_parcel_read_string16(binder_parcel *parcel, char **utf8);
 /* A String16 as UTF-16 units: *units points into the parcel (borrowed,
- * followed by a 0 unit), *length in units; NULL and 0 for null. */
+ * followed by a 0 unit), *length in units; a null string gives *units
+ * NULL and *length 0, an empty one a non-NULL *units and *length 0. */
 BINDER_API int binder_parcel_read_string16_units(binder_parcel *parcel, const uint16_t **units,
                                                  size_t *length);
 /* A binder object: *object is a new reference the caller unrefs (NULL for
@@ -185,8 +195,11 @@ BINDER_API int binder_parcel_read_fd(binder_parcel *parcel, int *fd);
 /* A file descriptor duplicated for the caller (F_DUPFD_CLOEXEC). */
 BINDER_API int binder_parcel_read_dup_fd(binder_parcel *parcel, int *fd);
 /* Reads an interface token and checks it names descriptor:
- * BINDER_PERMISSION_DENIED if another descriptor (as AOSP's stubs do),
- * BINDER_BAD_TYPE if there is no token. */
+ * BINDER_PERMISSION_DENIED if another descriptor (as AOSP's hand-written
+ * stubs' CHECK_INTERFACE do), BINDER_BAD_TYPE if there is no token. For a
+ * handler that checks by hand; a local object made with
+ * binder_local_ops.enforce_interface has libbinder do it before the
+ * handler runs (and answer BINDER_BAD_TYPE, as AIDL's stubs do). */
 BINDER_API int binder_parcel_enforce_interface(binder_parcel *parcel, const char *descriptor);
 
 /*

@@ -1,9 +1,11 @@
 /*
- * device.c - the device layer's public functions (binder/device.h): picks
- * the backend from what the path is, refuses use from a fork child that
- * inherited the device, and dispatches to the kernel or binderd backend.
+ * device.c - the device layer's public functions (binder/device.h) and
+ * those it offers the runtime (device_runtime.h): picks the backend from
+ * what the path is, refuses use from a fork child that inherited the
+ * device, and dispatches to the kernel or binderd backend.
  */
 #include "device_internal.h"
+#include "device_runtime.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -18,6 +18,14 @@ binder_parcel *binder_parcel_new(void)
 	return calloc(1, sizeof(binder_parcel));
 }
 
+int binder_parcel_create(binder_parcel **out)
+{
+	if (!out)
+		return BINDER_BAD_VALUE;
+	*out = binder_parcel_new();
+	return *out ? BINDER_OK : BINDER_NO_MEMORY;
+}
+
 void parcel_release_contents(binder_parcel *parcel)
 {
 	void (*on_release)(void *arg) = parcel->on_release;

@@ -21,6 +21,10 @@
  * carry data elsewhere (the bridge). Writes beyond it: BINDER_NO_MEMORY. */
 #define BINDER_PARCEL_MAX_DATA_SIZE ((size_t)64 * 1024 * 1024)
 
+/* The length AOSP writes for a null array or string (byte arrays,
+ * String8, String16): the C API reads it as a NULL pointer, length 0. */
+#define PARCEL_NULL_LENGTH (-1)
+
 /* Stability levels (AOSP's Stability::Level) written after a binder. */
 #define BINDER_STABILITY_UNDECLARED 0x00
 #define BINDER_STABILITY_VENDOR     0x03

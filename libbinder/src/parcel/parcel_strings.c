@@ -16,7 +16,7 @@
 int binder_parcel_write_string8(binder_parcel *parcel, const char *utf8)
 {
 	if (!utf8)
-		return binder_parcel_write_int32(parcel, -1);
+		return binder_parcel_write_int32(parcel, PARCEL_NULL_LENGTH);
 	size_t length = strlen(utf8);
 	if (length >= INT32_MAX || !parcel_utf8_check(utf8, length, NULL))
 		return BINDER_BAD_VALUE;
@@ -51,7 +51,7 @@ static int parcel_claim_string16(binder_parcel *parcel, size_t count, uint8_t **
 int binder_parcel_write_string16(binder_parcel *parcel, const char *utf8)
 {
 	if (!utf8)
-		return binder_parcel_write_int32(parcel, -1);
+		return binder_parcel_write_int32(parcel, PARCEL_NULL_LENGTH);
 	size_t length = strlen(utf8), count;
 	if (!parcel_utf8_check(utf8, length, &count))
 		return BINDER_BAD_VALUE;
@@ -65,7 +65,7 @@ int binder_parcel_write_string16(binder_parcel *parcel, const char *utf8)
 int binder_parcel_write_string16_units(binder_parcel *parcel, const uint16_t *units, size_t length)
 {
 	if (!units)
-		return binder_parcel_write_int32(parcel, -1);
+		return binder_parcel_write_int32(parcel, PARCEL_NULL_LENGTH);
 	uint8_t *where;
 	int status = parcel_claim_string16(parcel, length, &where);
 	if (status == BINDER_OK && length)
@@ -79,7 +79,7 @@ int binder_parcel_read_string8(binder_parcel *parcel, const char **utf8)
 	int status = parcel_peek_int32(parcel, parcel->position, &length);
 	if (status != BINDER_OK)
 		return status;
-	if (length == -1) {
+	if (length == PARCEL_NULL_LENGTH) {
 		parcel->position += sizeof(length);
 		*utf8 = NULL;
 		return BINDER_OK;
@@ -109,7 +109,7 @@ static int parcel_peek_string16(const binder_parcel *parcel, const uint8_t **uni
 	int status = parcel_peek_int32(parcel, parcel->position, &length);
 	if (status != BINDER_OK)
 		return status;
-	if (length == -1) {
+	if (length == PARCEL_NULL_LENGTH) {
 		*units = NULL;
 		*count = 0;
 		*total = sizeof(length);

@@ -78,7 +78,7 @@ int binder_parcel_write_raw(binder_parcel *parcel, const void *bytes, size_t len
 int binder_parcel_write_byte_array(binder_parcel *parcel, const void *bytes, size_t length)
 {
 	if (!bytes)
-		return binder_parcel_write_int32(parcel, -1);
+		return binder_parcel_write_int32(parcel, PARCEL_NULL_LENGTH);
 	if (length > INT32_MAX)
 		return BINDER_BAD_VALUE;
 	/* The length and the bytes in one claim: all or nothing. */
@@ -156,16 +156,16 @@ int binder_parcel_read_raw(binder_parcel *parcel, void *bytes, size_t length)
 	return parcel_read_bytes(parcel, bytes, length);
 }
 
-int binder_parcel_read_byte_array(binder_parcel *parcel, const void **bytes, int32_t *length)
+int binder_parcel_read_byte_array(binder_parcel *parcel, const void **bytes, size_t *length)
 {
 	int32_t count;
 	int status = parcel_peek_int32(parcel, parcel->position, &count);
 	if (status != BINDER_OK)
 		return status;
-	if (count == -1) {
+	if (count == PARCEL_NULL_LENGTH) {
 		parcel->position += sizeof(count);
 		*bytes = NULL;
-		*length = -1;
+		*length = 0;
 		return BINDER_OK;
 	}
 	if (count < 0)
@@ -176,6 +176,6 @@ int binder_parcel_read_byte_array(binder_parcel *parcel, const void **bytes, int
 		return status;
 	parcel->position += sizeof(count) + (((size_t)count + 3) & ~(size_t)3);
 	*bytes = where;
-	*length = count;
+	*length = (size_t)count;
 	return BINDER_OK;
 }

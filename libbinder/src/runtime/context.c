@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "device_runtime.h"
 #include "log_internal.h"
 #include "object_internal.h"
 #include "parcel_internal.h"
@@ -337,7 +338,7 @@ int binder_context_become_manager(binder_context *context, binder_object *object
 	return status;
 }
 
-int binder_context_get_manager(binder_context *context, binder_object **out)
+int binder_context_manager(binder_context *context, binder_object **out)
 {
 	if (!context || !out)
 		return BINDER_BAD_VALUE;

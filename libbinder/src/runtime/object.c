@@ -132,7 +132,7 @@ int binder_object_ping(binder_object *object)
 	return binder_object_transact(object, BINDER_PING_TRANSACTION, NULL, NULL, 0);
 }
 
-int binder_object_get_descriptor(binder_object *object, char **descriptor)
+int binder_object_descriptor(binder_object *object, char **descriptor)
 {
 	binder_parcel *reply;
 	int status;

@@ -242,6 +242,13 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 int transact_local(binder_object *object, uint32_t code, binder_parcel *data, binder_parcel *reply,
                    const struct binder_caller *caller);
 
+/* interface_token.c */
+/* For a local object with ops.enforce_interface and a user code
+ * (FIRST..LAST_CALL_TRANSACTION): reads data's interface token and checks
+ * it names the object's descriptor; BINDER_BAD_TYPE if it does not. 0
+ * (data untouched) for other objects and codes. */
+int interface_token_enforce(binder_object *object, uint32_t code, binder_parcel *data);
+
 /* positive_status.c */
 /* A transaction's status as binder_object_transact returns it: a
  * positive one becomes BINDER_POSITIVE_STATUS (and is remembered for

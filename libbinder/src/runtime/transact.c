@@ -1,7 +1,8 @@
 /*
  * transact.c - sending a transaction to a proxy (BC_TRANSACTION, then
  * waiting for the reply while serving nested calls), and running one on a
- * local object (the standard codes, then the user's handler).
+ * local object (the interface token check when the object asked for it,
+ * the standard codes, then the user's handler).
  */
 #include "runtime.h"
 
@@ -66,6 +67,11 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 int transact_local(binder_object *object, uint32_t code, binder_parcel *data, binder_parcel *reply,
                    const struct binder_caller *caller)
 {
+	/* Before anything of the user's runs: a refused call never reaches
+	 * the handler. */
+	int status = interface_token_enforce(object, code, data);
+	if (status)
+		return status;
 	if (object->ops.handles_standard_codes)
 		return object->ops.transact(object, code, data, reply, caller, object->user_data);
 	switch (code) {

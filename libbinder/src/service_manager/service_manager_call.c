@@ -51,7 +51,7 @@ int service_manager_call(binder_context *context, enum binder_service_manager_me
 	if (code == 0)
 		return BINDER_INVALID_OPERATION;
 	binder_object *manager = NULL;
-	int status = binder_context_get_manager(context, &manager);
+	int status = binder_context_manager(context, &manager);
 	if (status)
 		return status;
 	binder_parcel *answer = binder_parcel_new();

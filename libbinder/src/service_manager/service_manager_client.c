@@ -10,6 +10,9 @@
 #include "binder/service_manager.h"
 #include "service_manager_call.h"
 
+/* The length AOSP writes for a null array. */
+#define NULL_ARRAY_LENGTH (-1)
+
 int binder_service_manager_add(binder_context *context, const char *name, binder_object *service)
 {
 	if (!context || !name)
@@ -74,8 +77,10 @@ static int read_names(binder_parcel *reply, char ***names, size_t *count)
 	int status = binder_parcel_read_int32(reply, &length);
 	if (status)
 		return status;
-	if (length < 0) /* a null array: no names */
+	if (length == NULL_ARRAY_LENGTH) /* a null array: no names */
 		length = 0;
+	else if (length < 0)
+		return BINDER_BAD_VALUE;
 	/* Each String16 takes at least 4 bytes: a hostile count cannot make
 	 * us allocate more than the reply holds. */
 	if ((size_t)length > binder_parcel_data_available(reply) / 4)

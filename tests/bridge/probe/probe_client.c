@@ -183,7 +183,7 @@ static int add_once(binder_object *calculator, int32_t a, int32_t b, int32_t *su
 static void describe_target(binder_object *object)
 {
 	char *descriptor = NULL;
-	int status = binder_object_get_descriptor(object, &descriptor);
+	int status = binder_object_descriptor(object, &descriptor);
 	fprintf(stderr, "bridge_probe_client: the failed call went to handle %d, which %s%s%s\n",
 	        binder_object_handle(object), status == 0 ? "says it is \"" : "answers: ",
 	        status == 0 ? descriptor : binder_status_to_string(status),
