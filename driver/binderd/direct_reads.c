@@ -22,6 +22,18 @@
  *    pid is then still its own), and the mem file right after.
  * A failed read ends the grant: later direct calls of the process fail
  * (BR_FAILED_REPLY), as with a lying probe.
+ *
+ * Reading the mem file costs two copies (the kernel bounces each page
+ * through a buffer of its own), so a large read (DIRECT_READS_VM_MINIMUM
+ * and up) goes by process_vm_readv instead, one copy, made as the
+ * process's user: binderd takes its real and effective uid and gid for
+ * the call (the kernel's ptrace check for it uses the real ones, and a
+ * non-zero euid has no capabilities), so it reads only what that user
+ * could read with ptrace. That call names the process by pid; the mem
+ * file is read after it (one byte), and if its address space is gone the
+ * call fails and the grant ends, as above. A process that exec'd in
+ * between was the user's own to read anyway. If the switch or the call
+ * fails, the read goes through the mem file.
  */
 #include "direct_reads.h"
 
@@ -36,6 +48,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "binderd.h"
@@ -48,6 +61,10 @@ struct direct_reads_grant {
 	uid_t uid;          /* reads are made as this user: its euid at connect */
 	gid_t gid;          /* and this group: its egid at connect */
 };
+
+/* The smallest read made by process_vm_readv (see the top). Below it the
+ * mem file's extra copy costs less than the identity switch. */
+#define DIRECT_READS_VM_MINIMUM (64u << 10)
 
 /* Version 3 capability sets are two 32-bit words. */
 #define CAPABILITY_WORDS 2
@@ -173,6 +190,70 @@ static int read_memory(int memory, void *local, size_t size, uint64_t address)
 	return 0;
 }
 
+/* Back to binderd's own ids: root first (the saved uid), then the group.
+ * binderd must not go on as another user: if that fails, it stops. */
+static void identity_restore(uid_t uid, uid_t euid, gid_t gid, gid_t egid)
+{
+	if (setresuid(uid, euid, euid) < 0 || setresgid(gid, egid, egid) < 0) {
+		log_error("direct reads: cannot take binderd's own ids back: %s", strerror(errno));
+		abort();
+	}
+}
+
+/* Takes the user's real and effective ids (keeping root as the saved
+ * ones, to come back), reads with process_vm_readv, and comes back.
+ * 0, or -errno: the caller then reads through the mem file. */
+static int read_as_user(const struct direct_reads_grant *grant, pid_t pid, void *local, size_t size,
+                        uint64_t address)
+{
+	uid_t uid = getuid(), euid = geteuid();
+	gid_t gid = getgid(), egid = getegid();
+	bool switching = grant->uid != euid || grant->gid != egid;
+
+	if (switching && euid != 0)
+		return -EPERM; /* binderd may not take another user's ids */
+	if (switching && (setresgid(grant->gid, grant->gid, egid) < 0 ||
+	                  setresuid(grant->uid, grant->uid, euid) < 0)) {
+		int error = -errno;
+		identity_restore(uid, euid, gid, egid);
+		return error;
+	}
+	int error = 0;
+	size_t done = 0;
+	while (!error && done < size) {
+		struct iovec to = {(uint8_t *)local + done, size - done};
+		struct iovec from = {(void *)(uintptr_t)(address + done), size - done};
+		ssize_t got = process_vm_readv(pid, &to, 1, &from, 1, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			error = got < 0 ? -errno : -EFAULT;
+		else
+			done += (size_t)got;
+	}
+	if (switching) {
+		identity_restore(uid, euid, gid, egid);
+		if (binderd_identity.dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+			log_error("direct reads: cannot make binderd dumpable again: %s",
+			          strerror(errno));
+	}
+	return error;
+}
+
+/* One region of the sender's memory: large ones by process_vm_readv as
+ * its user, the rest (and any that way fails) through the mem file. */
+static int read_region(struct proc *proc, const struct direct_reads_grant *grant, void *local,
+                       size_t size, uint64_t address)
+{
+	if (size >= DIRECT_READS_VM_MINIMUM && learn_binderd_identity() == 0 &&
+	    read_as_user(grant, proc->pid, local, size, address) == 0) {
+		/* Still the address space that granted? */
+		uint8_t byte;
+		return read_memory(grant->memory, &byte, sizeof(byte), address);
+	}
+	return read_memory(grant->memory, local, size, address);
+}
+
 static bool proc_alive(const struct proc *proc)
 {
 	return proc->pidfd >= 0 && syscall(SYS_pidfd_send_signal, proc->pidfd, 0, NULL, 0) == 0;
@@ -208,7 +289,7 @@ int direct_reads_copy(struct proc *proc, const struct iovec *local, const struct
 		if (local[i].iov_len != remote[i].iov_len)
 			error = -EFAULT;
 		else
-			error = read_memory(grant->memory, local[i].iov_base, local[i].iov_len,
+			error = read_region(proc, grant, local[i].iov_base, local[i].iov_len,
 			                    (uint64_t)(uintptr_t)remote[i].iov_base);
 	}
 	/* The address space that granted is gone (an exec, or the process

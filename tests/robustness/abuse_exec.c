@@ -206,17 +206,18 @@ static int install_helper(const char *directory, const char *name, mode_t mode, 
 	return error;
 }
 
-/* BINDER_WRITE_READ with one direct two-way echo call of the helper's
- * secret address, as the bytes of a thread-channel request. The last
- * byte (of data.ptr.offsets, zero) is the helper's first byte of stderr. */
-static size_t setuid_exec_request(uint8_t *bytes, size_t capacity)
+/* BINDER_WRITE_READ with one direct two-way echo call of data_size bytes
+ * at the helper's secret address, as the bytes of a thread-channel
+ * request. The last byte (of data.ptr.offsets, zero) is the helper's
+ * first byte of stderr. */
+static size_t setuid_exec_request(uint8_t *bytes, size_t capacity, size_t data_size)
 {
 	struct bc_stream *stream = malloc(sizeof(*stream));
 	if (!stream)
 		return 0;
 	bc_reset(stream);
 	bc_add_transaction(stream, BC_TRANSACTION, 0, ECHO_CODE_ECHO, BINDERD_TF_DIRECT,
-	                   SETUID_HELPER_SECRET_ADDRESS, sizeof(SETUID_HELPER_SECRET), 0, 0, 0);
+	                   SETUID_HELPER_SECRET_ADDRESS, data_size, 0, 0, 0);
 	struct binderd_write_read header = {.write_size = stream->size, .read_size = 4096};
 	struct binderd_request request = {
 	        .op = BINDERD_OP_IOCTL,
@@ -237,7 +238,7 @@ static size_t setuid_exec_request(uint8_t *bytes, size_t capacity)
 
 /* The observer: reads the answer binderd sends on the thread channel (it
  * only reads: a request from another pid would close the channel). */
-static enum verdict observe_answer(int thread_fd)
+static enum verdict observe_answer(int thread_fd, size_t data_size)
 {
 	struct {
 		struct binderd_write_read_result header;
@@ -268,7 +269,7 @@ static enum verdict observe_answer(int thread_fd)
 			memcpy(&reply, answer.read + position, sizeof(reply));
 			/* The area is mapped here as in the attacker (fork). */
 			const char *data = (const char *)(uintptr_t)reply.data.ptr.buffer;
-			if (reply.data_size == sizeof(SETUID_HELPER_SECRET) &&
+			if (reply.data_size == data_size &&
 			    memcmp(data, SETUID_HELPER_SECRET, sizeof(SETUID_HELPER_SECRET)) == 0)
 				return VERDICT_LEAKED;
 			return VERDICT_OTHER_REPLY;
@@ -287,9 +288,15 @@ static void send_verdict(int fd, enum verdict verdict)
 
 /* What the helper's first byte of stderr completes. */
 enum attack_kind {
-	ATTACK_CALL,  /* a direct call queued on a thread channel with direct reads */
-	ATTACK_HELLO, /* HELLO, whose probe names the helper's secret */
+	ATTACK_CALL,       /* a direct call queued on a thread channel with direct reads */
+	ATTACK_LARGE_CALL, /* the same, of all SETUID_HELPER_SECRET_SIZE bytes */
+	ATTACK_HELLO,      /* HELLO, whose probe names the helper's secret */
 };
+
+static size_t attack_data_size(enum attack_kind kind)
+{
+	return kind == ATTACK_LARGE_CALL ? SETUID_HELPER_SECRET_SIZE : sizeof(SETUID_HELPER_SECRET);
+}
 
 /* HELLO whose probe names the last 8 bytes of the helper's secret (the
  * last of them its NUL, the last byte of the request): a grant means
@@ -323,7 +330,8 @@ static enum verdict observe_hello(int process_fd)
 
 /* Queues a direct call one byte short on a connection with direct reads;
  * *stderr_fd gets its thread channel, *keep_fd its process channel. */
-static int queue_call(struct raw_abuser *abuser, int verdict_fd, int *stderr_fd, int *keep_fd)
+static int queue_call(struct raw_abuser *abuser, size_t data_size, int verdict_fd, int *stderr_fd,
+                      int *keep_fd)
 {
 	static volatile uint64_t probe_word = 0x5e7e1dc0ffee0001u;
 	struct binderd_hello hello = {.probe_address = (uint64_t)(uintptr_t)&probe_word,
@@ -338,7 +346,7 @@ static int queue_call(struct raw_abuser *abuser, int verdict_fd, int *stderr_fd,
 		return -1;
 	}
 	uint8_t request[512];
-	size_t size = setuid_exec_request(request, sizeof(request));
+	size_t size = setuid_exec_request(request, sizeof(request), data_size);
 	if (size == 0 || raw_send_bytes(abuser->thread.fd, request, size - 1) != 0)
 		return 12;
 	*stderr_fd = abuser->thread.fd;
@@ -374,7 +382,8 @@ static int attack(const char *helper, bool plain, enum attack_kind kind, int ver
 	struct raw_abuser abuser;
 	int stderr_fd = -1, keep_fd = -1;
 	int error = kind == ATTACK_HELLO ? queue_hello(&stderr_fd, &keep_fd)
-	                                 : queue_call(&abuser, verdict_fd, &stderr_fd, &keep_fd);
+	                                 : queue_call(&abuser, attack_data_size(kind), verdict_fd,
+	                                              &stderr_fd, &keep_fd);
 	if (error)
 		return error < 0 ? 0 : error;
 	int release[2];
@@ -385,8 +394,10 @@ static int attack(const char *helper, bool plain, enum attack_kind kind, int ver
 		return 14;
 	if (observer == 0) {
 		close(release[0]);
-		send_verdict(verdict_fd, kind == ATTACK_HELLO ? observe_hello(stderr_fd)
-		                                              : observe_answer(stderr_fd));
+		send_verdict(verdict_fd,
+		             kind == ATTACK_HELLO
+		                     ? observe_hello(stderr_fd)
+		                     : observe_answer(stderr_fd, attack_data_size(kind)));
 		/* Let the helper go; it keeps its memory until then. */
 		if (write(release[1], "", 1) != 1)
 			_exit(2);
@@ -453,6 +464,16 @@ static int setuid_exec_attacks(struct abuse_report *report, const char *director
 	       verdict, status);
 	EXPECT(report, WIFEXITED(status) && WEXITSTATUS(status) == 0, "helper status %#x", status);
 
+	/* A call large enough that binderd reads it with process_vm_readv
+	 * (as the process's user, which may not read the setuid program). */
+	if (exec_attack(report, helper, false, ATTACK_LARGE_CALL, &verdict, &status))
+		return -1;
+	EXPECT(report, verdict != VERDICT_LEAKED,
+	       "binderd read the setuid program's memory for a large call");
+	EXPECT(report, verdict == VERDICT_REFUSED, "large: outcome '%c' (status %#x)", verdict,
+	       status);
+	EXPECT(report, WIFEXITED(status) && WEXITSTATUS(status) == 0, "helper status %#x", status);
+
 	/* The same program completes HELLO: its user is not the one that
 	 * connected, and the probe must not read its memory. */
 	if (exec_attack(report, helper, false, ATTACK_HELLO, &verdict, &status))
@@ -473,6 +494,14 @@ static int setuid_exec_attacks(struct abuse_report *report, const char *director
 	       "binderd read the memory of a program exec'd after the grant");
 	EXPECT(report, verdict == VERDICT_REFUSED, "plain: outcome '%c' (status %#x)", verdict,
 	       status);
+	EXPECT(report, WIFEXITED(status) && WEXITSTATUS(status) == 0, "plain helper status %#x",
+	       status);
+	if (exec_attack(report, helper, true, ATTACK_LARGE_CALL, &verdict, &status))
+		return -1;
+	EXPECT(report, verdict != VERDICT_LEAKED,
+	       "binderd read a program exec'd after the grant for a large call");
+	EXPECT(report, verdict == VERDICT_REFUSED, "plain, large: outcome '%c' (status %#x)",
+	       verdict, status);
 	EXPECT(report, WIFEXITED(status) && WEXITSTATUS(status) == 0, "plain helper status %#x",
 	       status);
 	return 0;

@@ -23,9 +23,8 @@ int main(int argc, char **argv)
 	bool plain = argc > 1 && strcmp(argv[1], SETUID_HELPER_PLAIN) == 0;
 	if (!plain && geteuid() != 0)
 		return SETUID_HELPER_NOT_ROOT;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	void *wanted = (void *)(uintptr_t)SETUID_HELPER_SECRET_ADDRESS;
-	void *secret = mmap(wanted, page, PROT_READ | PROT_WRITE,
+	void *secret = mmap(wanted, SETUID_HELPER_SECRET_SIZE, PROT_READ | PROT_WRITE,
 	                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (secret != wanted)
 		return SETUID_HELPER_NO_SECRET;

@@ -10,6 +10,9 @@
  * executables and libraries). */
 #define SETUID_HELPER_SECRET_ADDRESS 0x4a0000000000ull
 #define SETUID_HELPER_SECRET         "root-only secret of the setuid helper"
+/* The helper's mapping there: the secret, then zeros. A call of all of
+ * it is large enough for binderd's process_vm_readv path (64 KiB up). */
+#define SETUID_HELPER_SECRET_SIZE (128u << 10)
 
 /* The helper's argument to run as a plain program (not set-user-ID). */
 #define SETUID_HELPER_PLAIN "plain"
