@@ -64,8 +64,10 @@ struct family {
 };
 
 struct metrics {
-	pthread_mutex_t lock; /* guards the families and series lists */
+	pthread_mutex_t lock; /* guards the families and series lists, and the hook */
 	struct family *first, *last;
+	void (*collect)(void *arg); /* metrics_set_collect_hook, or NULL */
+	void *collect_arg;
 };
 
 struct metrics_server {
@@ -377,9 +379,32 @@ static int render_histogram(struct evbuffer *out, const char *name, struct metri
 	return 0;
 }
 
+void metrics_set_collect_hook(struct metrics *registry, void (*collect)(void *arg), void *arg)
+{
+	if (!registry)
+		return;
+	pthread_mutex_lock(&registry->lock);
+	registry->collect = collect;
+	registry->collect_arg = arg;
+	pthread_mutex_unlock(&registry->lock);
+}
+
+/* Runs the collect hook, if any, outside the registry's mutex (it may add
+ * series). */
+static void collect(struct metrics *registry)
+{
+	pthread_mutex_lock(&registry->lock);
+	void (*hook)(void *arg) = registry->collect;
+	void *arg = registry->collect_arg;
+	pthread_mutex_unlock(&registry->lock);
+	if (hook)
+		hook(arg);
+}
+
 static int render_into(struct metrics *registry, struct evbuffer *out)
 {
 	int status = 0;
+	collect(registry);
 	pthread_mutex_lock(&registry->lock);
 	for (struct family *family = registry->first; family && status == 0;
 	     family = family->next) {

@@ -68,6 +68,14 @@ void metric_observe(struct metric *metric, double value);
 /* A counter's or gauge's value (tests, logs). 0 for NULL. */
 int64_t metric_value(const struct metric *metric);
 
+/* Calls collect(arg) before every render (metrics_render, and each scrape
+ * of the server), so that gauges read from live state (metric_set) are
+ * current when rendered. One hook per registry: a later call replaces it;
+ * NULL removes it. collect runs on the rendering thread (for the server,
+ * base's thread), without the registry's mutex: it may call metric_* and
+ * metrics_add_*, but must be safe to run there. Set it before serving. */
+void metrics_set_collect_hook(struct metrics *registry, void (*collect)(void *arg), void *arg);
+
 /* The whole registry in the text format: *text is malloc'ed and
  * NUL-terminated, *size its length. */
 int metrics_render(struct metrics *registry, char **text, size_t *size);
