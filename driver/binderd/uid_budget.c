@@ -111,3 +111,13 @@ size_t uid_budget_used(uid_t uid, enum uid_resource resource)
 	struct uid_usage *usage = find(uid);
 	return usage ? usage->used[resource] : 0;
 }
+
+void uid_budget_for_each(void (*visit)(uid_t uid, const size_t used[UID_RESOURCE_COUNT], void *arg),
+                         void *arg)
+{
+	struct uid_usage *usage, *next;
+	HASH_ITER(hh, usage_by_uid, usage, next)
+	{
+		visit(usage->uid, usage->used, arg);
+	}
+}

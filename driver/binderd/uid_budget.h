@@ -35,6 +35,11 @@ int uid_budget_charge(uid_t uid, enum uid_resource resource, size_t amount);
 void uid_budget_release(uid_t uid, enum uid_resource resource, size_t amount);
 /* What uid holds of a resource now. */
 size_t uid_budget_used(uid_t uid, enum uid_resource resource);
+/* Calls visit for each uid that holds anything now (in no particular
+ * order), with what it holds of each resource. visit must not charge or
+ * release (metrics, debug views). */
+void uid_budget_for_each(void (*visit)(uid_t uid, const size_t used[UID_RESOURCE_COUNT], void *arg),
+                         void *arg);
 /* The name of a resource, for logs. */
 const char *uid_resource_name(enum uid_resource resource);
 
