@@ -21,6 +21,7 @@
 #include <binder/device.h>
 #include <binder/service_manager.h>
 
+#include "daemon_start.h"
 #include "log.h"
 #include "manager_metrics.h"
 #include "metrics_endpoint.h"
@@ -35,7 +36,7 @@ static void usage(FILE *out)
 	        "usage: servicemanager [--device PATH] [--policy FILE] [--log-level LEVEL]\n"
 	        "                      [--ready-fd FD] [--names-per-uid N]\n"
 	        "                      [--notifications-per-uid N] [--android N]\n"
-	        "                      [--metrics PORT|ADDR:PORT]\n"
+	        "                      [--metrics PORT|ADDR:PORT] [--daemon]\n"
 	        "  --device PATH      the binder device or binderd socket (default:\n"
 	        "                     $BINDER_DEVICE, /dev/binder, binderd's socket)\n"
 	        "  --policy FILE      who may add which names (INI, section [add] with\n"
@@ -44,6 +45,8 @@ static void usage(FILE *out)
 	        "                     any name\n"
 	        "  --log-level LEVEL  error, warning, info (default) or debug\n"
 	        "  --ready-fd FD      write \"ready\\n\" to FD and close it once serving\n"
+	        "  --daemon           run in the background: the command returns (0) once\n"
+	        "                     servicemanager serves, or fails with its status\n"
 	        "  --names-per-uid N  most services one uid may add (default %d, or the\n"
 	        "                     policy's [limits] names_per_uid; none for uid 0 and\n"
 	        "                     servicemanager's own uid)\n"
@@ -188,6 +191,7 @@ int main(int argc, char **argv)
 	const char *device = NULL;
 	const char *policy_path = NULL;
 	int ready_fd = -1;
+	bool run_as_daemon = false;
 	uint32_t android = BINDER_ANDROID_DEFAULT;
 	bool metrics_given = false;
 	struct metrics_listen metrics_address;
@@ -203,11 +207,12 @@ int main(int argc, char **argv)
 	        {"notifications-per-uid", required_argument, NULL, 'N'},
 	        {"android", required_argument, NULL, 'a'},
 	        {"metrics", required_argument, NULL, 'm'},
+	        {"daemon", no_argument, NULL, 'D'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	int option;
-	while ((option = getopt_long(argc, argv, "d:p:l:r:n:N:a:m:h", options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, "d:p:l:r:n:N:a:m:Dh", options, NULL)) != -1) {
 		switch (option) {
 		case 'd':
 			device = optarg;
@@ -266,6 +271,9 @@ int main(int argc, char **argv)
 			metrics_given = true;
 			break;
 		}
+		case 'D':
+			run_as_daemon = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -278,6 +286,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "servicemanager: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return 2;
+	}
+	if (run_as_daemon && ready_fd >= 0) {
+		fprintf(stderr, "servicemanager: --daemon and --ready-fd do not go together\n");
+		return 2;
+	}
+	/* Before any thread; the parent returns once the child serves. */
+	if (run_as_daemon) {
+		int error = daemon_start(&ready_fd);
+		if (error) {
+			log_error("--daemon: cannot fork: %s", strerror(-error));
+			return 1;
+		}
 	}
 
 	struct policy policy;
