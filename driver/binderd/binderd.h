@@ -275,6 +275,8 @@ struct translate_ctx {
 	struct transaction_fds *sender_fds; /* fds the sender attached */
 	size_t secctx_size;                 /* at the end of the extra space, not for buffers */
 	bool direct; /* payload read from the sender's memory: no PTR objects */
+	/* out: on failure, what was wrong ("invalid handle", ...), or NULL */
+	const char *error_reason;
 };
 uint32_t objects_translate(struct translate_ctx *ctx, int *error_param, size_t *translated_end);
 

@@ -6,6 +6,9 @@
  * very thread that waits), copy the payload once from the sender's send
  * area into a buffer of the target's receive area, translate its objects,
  * and queue it; or fail with BR_FAILED_REPLY / BR_DEAD_REPLY.
+ * transaction_handle runs these as steps over a struct transaction_build,
+ * each of which either succeeds or records why it failed (the reply
+ * code, -errno, line and a reason) for the single failure exit.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -132,283 +135,435 @@ static bool copy_from_send_area(const struct send_area *area, binder_uintptr_t o
 	return true;
 }
 
-void transaction_handle(struct thread *thread, const struct binder_transaction_data *tr, bool reply,
-                        binder_size_t extra_buffers_size, struct transaction_fds *fds)
-{
-	struct proc *proc = thread->proc;
-	bool direct = (tr->flags & BINDERD_TF_DIRECT) != 0;
-	struct txn *in_reply_to = NULL;
-	struct thread *target_thread = NULL;
-	struct proc *target_proc = NULL;
-	struct node *target_node = NULL;
-	struct txn *txn = NULL;
-	struct buffer *buffer = NULL;
-	size_t translated_end = 0;
-	uint32_t return_error = BR_OK;
-	int error_param = 0;
+/* One BC_TRANSACTION / BC_REPLY while it is being built: what the kernel's
+ * binder_transaction keeps in its locals. Each step below fills in more of
+ * it; the single failure exit (transaction_fail) undoes what was done, as
+ * far as the fields say. */
+struct transaction_build {
+	/* the request */
+	struct thread *thread; /* sender */
+	struct proc *proc;     /* sender's proc */
+	const struct binder_transaction_data *tr;
+	bool reply;
+	bool direct; /* payload read from the sender's memory (BINDERD_TF_DIRECT) */
+	binder_size_t extra_buffers_size;
+	struct transaction_fds *fds;
 	/* Taken first, as the kernel's t_debug_id: failures report it too. */
-	uint64_t debug_id = next_debug_id();
+	uint64_t debug_id;
 
-	extended_error_set(thread, debug_id, BR_OK, 0);
-	if (reply) {
-		in_reply_to = thread->transaction_stack;
-		if (!in_reply_to) {
-			return_error = BR_FAILED_REPLY;
-			error_param = -EPROTO;
-			goto fail;
+	/* resolve_target */
+	struct txn *in_reply_to; /* a reply's call: failed back on error */
+	struct thread *target_thread;
+	struct proc *target_proc;
+	/* holds a strong and a tmp ref while set (its strong one passes to
+	 * the buffer in allocate_buffer) */
+	struct node *target_node;
+	/* the call's target node, for the debug records: no ref, NULL for a
+	 * reply; valid until transaction_handle returns */
+	struct node *to_node;
+
+	/* new_transaction, allocate_buffer, copy_payload */
+	struct txn *txn;
+	struct buffer *buffer;
+	const char *secctx; /* the sender's security context, if the node asks */
+	size_t secctx_size; /* with its NUL, unaligned */
+	bool spam_suspect;  /* BR_ONEWAY_SPAM_SUSPECT for the sender */
+
+	/* translate_objects: objects translated so far, released on failure */
+	size_t translated_end;
+
+	/* the failure, as the kernel's transaction log entry has it */
+	uint32_t return_error;    /* BR_FAILED_REPLY, BR_DEAD_REPLY, BR_FROZEN_REPLY */
+	int return_error_param;   /* -errno, or 0 */
+	int return_error_line;    /* where in this file it failed */
+	const char *error_reason; /* what was wrong, as binder_user_error says it */
+};
+
+/* Records why the transaction fails; returns false for the step to return. */
+static bool fail_at(struct transaction_build *build, int line, uint32_t return_error,
+                    int return_error_param, const char *reason)
+{
+	build->return_error = return_error;
+	build->return_error_param = return_error_param;
+	build->return_error_line = line;
+	build->error_reason = reason;
+	return false;
+}
+
+#define TRANSACTION_FAIL(build, return_error, param, reason)                                       \
+	fail_at((build), __LINE__, (return_error), (param), (reason))
+
+/* BC_REPLY: the call being answered (top of our stack, addressed to this
+ * thread) and its caller, which must still wait for it. */
+static bool resolve_reply_target(struct transaction_build *build)
+{
+	struct thread *thread = build->thread;
+	struct txn *in_reply_to = thread->transaction_stack;
+	if (!in_reply_to)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EPROTO,
+		                        "reply with no transaction stack");
+	if (in_reply_to->to_thread != thread)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EPROTO,
+		                        "reply with bad transaction stack");
+	build->in_reply_to = in_reply_to;
+	thread->transaction_stack = in_reply_to->to_parent;
+	struct thread *target_thread = in_reply_to->from;
+	build->target_thread = target_thread;
+	if (!target_thread || target_thread->is_dead)
+		return TRANSACTION_FAIL(build, BR_DEAD_REPLY, 0, "target dead");
+	if (target_thread->transaction_stack != in_reply_to) {
+		build->in_reply_to = NULL;
+		build->target_thread = NULL;
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EPROTO,
+		                        "reply to a caller with bad transaction stack");
+	}
+	build->target_proc = target_thread->proc;
+	return true;
+}
+
+/* A two-way call goes to the thread of the target proc that waits in our
+ * chain of calls, if one does (nested calls come back to it). */
+static bool find_waiting_thread(struct transaction_build *build)
+{
+	struct thread *thread = build->thread;
+	if ((build->tr->flags & TF_ONE_WAY) || !thread->transaction_stack)
+		return true;
+	struct txn *walk = thread->transaction_stack;
+	if (walk->to_thread != thread)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EPROTO,
+		                        "call with bad transaction stack");
+	for (; walk; walk = walk->from_parent) {
+		struct thread *from = walk->from;
+		if (from && !from->is_dead && from->proc == build->target_proc) {
+			build->target_thread = from;
+			break;
 		}
-		if (in_reply_to->to_thread != thread) {
-			in_reply_to = NULL;
-			return_error = BR_FAILED_REPLY;
-			error_param = -EPROTO;
-			goto fail;
-		}
-		thread->transaction_stack = in_reply_to->to_parent;
-		target_thread = in_reply_to->from;
-		if (!target_thread || target_thread->is_dead) {
-			return_error = BR_DEAD_REPLY;
-			goto fail;
-		}
-		if (target_thread->transaction_stack != in_reply_to) {
-			in_reply_to = NULL;
-			target_thread = NULL;
-			return_error = BR_FAILED_REPLY;
-			error_param = -EPROTO;
-			goto fail;
-		}
-		target_proc = target_thread->proc;
+	}
+	return true;
+}
+
+/* BC_TRANSACTION: the node of the handle (0: the context manager), kept
+ * alive by a strong and a tmp ref until the transaction is queued. */
+static bool resolve_call_target(struct transaction_build *build)
+{
+	struct node *node;
+	if (build->tr->target.handle) {
+		struct ref *ref = ref_find(build->proc, build->tr->target.handle, true);
+		if (!ref)
+			return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL, "invalid handle");
+		node = ref->node;
 	} else {
-		if (tr->target.handle) {
-			struct ref *ref = ref_find(proc, tr->target.handle, true);
-			if (!ref) {
-				return_error = BR_FAILED_REPLY;
-				error_param = -EINVAL;
-				goto fail;
-			}
-			target_node = ref->node;
-		} else {
-			target_node = binderd_device.manager_node;
-			if (!target_node) {
-				return_error = BR_DEAD_REPLY;
-				error_param = -EINVAL;
-				goto fail;
-			}
-		}
-		target_proc = target_node->proc;
-		if (!target_proc) {
-			target_node = NULL;
-			return_error = BR_DEAD_REPLY;
-			error_param = -EINVAL;
-			goto fail;
-		}
-		if (target_proc == proc) {
-			target_node = NULL;
-			return_error = BR_FAILED_REPLY;
-			error_param = -EINVAL;
-			goto fail;
-		}
-		node_inc(target_node, true, false, NULL);
-		node_inc_tmp(target_node);
-		if (!(tr->flags & TF_ONE_WAY) && thread->transaction_stack) {
-			struct txn *walk = thread->transaction_stack;
-			if (walk->to_thread != thread) {
-				return_error = BR_FAILED_REPLY;
-				error_param = -EPROTO;
-				goto fail;
-			}
-			for (; walk; walk = walk->from_parent) {
-				struct thread *from = walk->from;
-				if (from && !from->is_dead && from->proc == target_proc) {
-					target_thread = from;
-					break;
-				}
-			}
-		}
+		node = binderd_device.manager_node;
+		if (!node)
+			return TRANSACTION_FAIL(build, BR_DEAD_REPLY, -EINVAL,
+			                        "no context manager");
 	}
+	build->to_node = node;
+	build->target_proc = node->proc;
+	if (!build->target_proc)
+		return TRANSACTION_FAIL(build, BR_DEAD_REPLY, -EINVAL, "target dead");
+	if (build->target_proc == build->proc)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL,
+		                        "transaction to own process");
+	node_inc(node, true, false, NULL);
+	node_inc_tmp(node);
+	build->target_node = node;
+	return find_waiting_thread(build);
+}
 
-	txn = calloc(1, sizeof(*txn));
-	if (!txn) {
-		return_error = BR_FAILED_REPLY;
-		error_param = -ENOMEM;
-		goto fail;
-	}
-	txn->debug_id = debug_id;
+static bool resolve_target(struct transaction_build *build)
+{
+	return build->reply ? resolve_reply_target(build) : resolve_call_target(build);
+}
+
+static bool new_transaction(struct transaction_build *build)
+{
+	const struct binder_transaction_data *tr = build->tr;
+	struct txn *txn = calloc(1, sizeof(*txn));
+	if (!txn)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -ENOMEM, "out of memory");
+	txn->debug_id = build->debug_id;
 	txn->work.type = WORK_TRANSACTION;
-	if (!reply && !(tr->flags & TF_ONE_WAY))
-		txn->from = thread;
-	txn->sender_pid = sender_pid(proc);
-	txn->sender_euid = proc->euid;
-	txn->to_proc = target_proc;
-	txn->to_thread = target_thread;
+	if (!build->reply && !(tr->flags & TF_ONE_WAY))
+		txn->from = build->thread;
+	txn->sender_pid = sender_pid(build->proc);
+	txn->sender_euid = build->proc->euid;
+	txn->to_proc = build->target_proc;
+	txn->to_thread = build->target_thread;
 	txn->code = tr->code;
 	txn->flags = tr->flags & ~BINDERD_TF_DIRECT;
-	txn->is_reply = reply;
+	txn->is_reply = build->reply;
+	build->txn = txn;
+	return true;
+}
 
-	size_t secctx_size = 0;
-	const char *secctx = NULL;
+static const char *alloc_failure_reason(int error)
+{
+	switch (error) {
+	case -ESRCH:
+		return "target has no receive area";
+	case -ENOSPC:
+		return "no space";
+	default:
+		return "cannot allocate buffer";
+	}
+}
+
+/* A buffer in the target's receive area for the payload, the extra
+ * buffers and, if the target node asks, the sender's security context. */
+static bool allocate_buffer(struct transaction_build *build)
+{
+	const struct binder_transaction_data *tr = build->tr;
+	struct proc *proc = build->proc;
+	struct txn *txn = build->txn;
+	struct node *target_node = build->target_node;
+	binder_size_t extra_buffers_size = build->extra_buffers_size;
 	if (target_node && target_node->txn_security_ctx) {
-		secctx = proc->security_ctx ? proc->security_ctx : "";
-		secctx_size = strlen(secctx) + 1;
-		if (extra_buffers_size > SIZE_MAX - align8(secctx_size)) {
-			return_error = BR_FAILED_REPLY;
-			error_param = -EINVAL;
-			goto fail;
-		}
-		extra_buffers_size += align8(secctx_size);
+		build->secctx = proc->security_ctx ? proc->security_ctx : "";
+		build->secctx_size = strlen(build->secctx) + 1;
+		if (extra_buffers_size > SIZE_MAX - align8(build->secctx_size))
+			return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL,
+			                        "security context overflows extra buffers size");
+		extra_buffers_size += align8(build->secctx_size);
+		build->extra_buffers_size = extra_buffers_size;
 	}
 	if (tr->data_size > SIZE_MAX || tr->offsets_size > SIZE_MAX ||
-	    extra_buffers_size > SIZE_MAX) {
-		return_error = BR_FAILED_REPLY;
-		error_param = -EINVAL;
-		goto fail;
-	}
-	int error = area_alloc(&target_proc->area, (size_t)tr->data_size, (size_t)tr->offsets_size,
-	                       (size_t)extra_buffers_size, !reply && (txn->flags & TF_ONE_WAY),
-	                       &buffer);
-	if (error) {
-		return_error = error == -ESRCH ? BR_DEAD_REPLY : BR_FAILED_REPLY;
-		error_param = error;
-		buffer = NULL;
-		goto fail;
-	}
+	    extra_buffers_size > SIZE_MAX)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL, "sizes too large");
+	struct buffer *buffer;
+	int error = area_alloc(&build->target_proc->area, (size_t)tr->data_size,
+	                       (size_t)tr->offsets_size, (size_t)extra_buffers_size,
+	                       !build->reply && (txn->flags & TF_ONE_WAY), &buffer);
+	if (error)
+		return TRANSACTION_FAIL(build, error == -ESRCH ? BR_DEAD_REPLY : BR_FAILED_REPLY,
+		                        error, alloc_failure_reason(error));
 	buffer->txn = txn;
-	buffer->target_node = target_node;
+	buffer->target_node = target_node; /* takes over the strong ref */
 	txn->buffer = buffer;
 	buffer->sender_pid = proc->pid;
-	bool spam_suspect = buffer->async && oneway_spam_suspect(&target_proc->area, proc->pid);
-	uint8_t *data = buffer_data(&target_proc->area, buffer);
+	build->buffer = buffer;
+	build->spam_suspect =
+	        buffer->async && oneway_spam_suspect(&build->target_proc->area, proc->pid);
+	return true;
+}
+
+/* Copies data and offsets once, from the sender's memory (direct) or its
+ * send area, then the security context at the end of the extra space. */
+static bool copy_payload(struct transaction_build *build)
+{
+	const struct binder_transaction_data *tr = build->tr;
+	struct buffer *buffer = build->buffer;
+	const struct send_area *send_area = &build->thread->send_area;
+	uint8_t *data = buffer_data(&build->target_proc->area, buffer);
+	uint8_t *offsets = data + align8(buffer->data_size);
 	bool copied;
-	if (direct) {
+	if (build->direct) {
 		struct iovec local[2] = {{data, buffer->data_size},
-		                         {data + align8(buffer->data_size), buffer->offsets_size}};
+		                         {offsets, buffer->offsets_size}};
 		struct iovec remote[2] = {
 		        {(void *)(uintptr_t)tr->data.ptr.buffer, buffer->data_size},
 		        {(void *)(uintptr_t)tr->data.ptr.offsets, buffer->offsets_size}};
-		copied = direct_reads_copy(proc, local, remote, 2,
+		copied = direct_reads_copy(build->proc, local, remote, 2,
 		                           buffer->data_size + buffer->offsets_size) == 0;
 	} else {
-		copied =
-		        copy_from_send_area(&thread->send_area, tr->data.ptr.buffer,
-		                            buffer->data_size, data) &&
-		        copy_from_send_area(&thread->send_area, tr->data.ptr.offsets,
-		                            buffer->offsets_size, data + align8(buffer->data_size));
+		copied = copy_from_send_area(send_area, tr->data.ptr.buffer, buffer->data_size,
+		                             data) &&
+		         copy_from_send_area(send_area, tr->data.ptr.offsets, buffer->offsets_size,
+		                             offsets);
 	}
-	if (!copied) {
-		return_error = BR_FAILED_REPLY;
-		error_param = -EFAULT;
-		goto fail;
-	}
-	if (buffer->offsets_size % sizeof(binder_size_t) != 0 || extra_buffers_size % 8 != 0) {
-		return_error = BR_FAILED_REPLY;
-		error_param = -EINVAL;
-		goto fail;
-	}
-	if (secctx) {
+	if (!copied)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EFAULT,
+		                        "invalid data or offsets pointer");
+	if (buffer->offsets_size % sizeof(binder_size_t) != 0)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL, "bad offsets size");
+	if (build->extra_buffers_size % 8 != 0)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL,
+		                        "unaligned extra buffers size");
+	if (build->secctx) {
 		size_t offset = align8(buffer->data_size) + align8(buffer->offsets_size) +
-		                align8(buffer->extra_size) - align8(secctx_size);
-		memcpy(data + offset, secctx, secctx_size);
-		txn->security_ctx_offset = offset;
-		txn->has_security_ctx = true;
+		                align8(buffer->extra_size) - align8(build->secctx_size);
+		memcpy(data + offset, build->secctx, build->secctx_size);
+		build->txn->security_ctx_offset = offset;
+		build->txn->has_security_ctx = true;
 	}
+	return true;
+}
 
+/* objects.c validates the offsets and translates each object for the
+ * target; build->translated_end says how many to release on failure. */
+static bool translate_objects(struct transaction_build *build)
+{
+	struct thread *thread = build->thread;
 	struct translate_ctx ctx = {
 	        .thread = thread,
-	        .target_proc = target_proc,
-	        .txn = txn,
-	        .buffer = buffer,
+	        .target_proc = build->target_proc,
+	        .txn = build->txn,
+	        .buffer = build->buffer,
 	        .send_area = thread->send_area.base,
 	        .send_area_size = thread->send_area.size,
-	        .target_accepts_fds =
-	                reply ? (in_reply_to->flags & TF_ACCEPT_FDS) != 0 : target_node->accept_fds,
-	        .sender_fds = fds,
-	        .secctx_size = align8(secctx_size),
-	        .direct = direct,
+	        .target_accepts_fds = build->reply
+	                                      ? (build->in_reply_to->flags & TF_ACCEPT_FDS) != 0
+	                                      : build->target_node->accept_fds,
+	        .sender_fds = build->fds,
+	        .secctx_size = align8(build->secctx_size),
+	        .direct = build->direct,
 	};
-	return_error = objects_translate(&ctx, &error_param, &translated_end);
+	int error_param = 0;
+	uint32_t return_error = objects_translate(&ctx, &error_param, &build->translated_end);
 	if (return_error != BR_OK)
-		goto fail;
+		return TRANSACTION_FAIL(build, return_error, error_param,
+		                        ctx.error_reason ? ctx.error_reason : "bad object");
+	return true;
+}
 
-	if (reply) {
-		struct complete_work *complete = calloc(1, sizeof(*complete));
-		if (!complete) {
-			return_error = BR_FAILED_REPLY;
-			error_param = -ENOMEM;
-			goto fail;
-		}
+static struct complete_work *new_complete_work(void)
+{
+	struct complete_work *complete = calloc(1, sizeof(*complete));
+	if (complete)
 		complete->work.type = WORK_TRANSACTION_COMPLETE;
-		if (target_thread->is_dead) {
-			free(complete);
-			return_error = BR_DEAD_REPLY;
-			goto fail;
-		}
-		/* The caller first: its wakeup is the one a call waits for. */
-		transaction_pop(target_thread, in_reply_to);
-		thread_enqueue_work(target_thread, &txn->work);
-		thread_enqueue_work(thread, &complete->work);
-		transaction_free(in_reply_to);
-	} else {
-		struct complete_work *complete = calloc(1, sizeof(*complete));
-		if (!complete) {
-			return_error = BR_FAILED_REPLY;
-			error_param = -ENOMEM;
-			goto fail;
-		}
-		complete->work.type = WORK_TRANSACTION_COMPLETE;
-		complete->oneway_spam_suspect = spam_suspect;
-		if (!(txn->flags & TF_ONE_WAY)) {
-			txn->need_reply = true;
-			txn->from_parent = thread->transaction_stack;
-			thread->transaction_stack = txn;
-			return_error = queue_transaction(txn, target_proc, target_thread);
-			if (return_error != BR_OK) {
-				thread->transaction_stack = txn->from_parent;
-				txn->from_parent = NULL;
-				free(complete);
-				goto fail;
-			}
-			thread_enqueue_deferred_work(thread, &complete->work);
-		} else {
-			return_error = queue_transaction(txn, target_proc, NULL);
-			if (return_error != BR_OK) {
-				free(complete);
-				goto fail;
-			}
-			thread_enqueue_work(thread, &complete->work);
-		}
-		node_dec_tmp(target_node);
+	return complete;
+}
+
+static const char *queue_failure_reason(uint32_t return_error)
+{
+	return return_error == BR_FROZEN_REPLY ? "frozen" : "target dead";
+}
+
+/* A reply goes to its waiting caller, which leaves our stack and its own. */
+static bool deliver_reply(struct transaction_build *build)
+{
+	struct thread *target_thread = build->target_thread;
+	struct complete_work *complete = new_complete_work();
+	if (!complete)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -ENOMEM, "out of memory");
+	if (target_thread->is_dead) {
+		free(complete);
+		return TRANSACTION_FAIL(build, BR_DEAD_REPLY, 0, "target dead");
 	}
-	return;
+	/* The caller first: its wakeup is the one a call waits for. */
+	transaction_pop(target_thread, build->in_reply_to);
+	thread_enqueue_work(target_thread, &build->txn->work);
+	thread_enqueue_work(build->thread, &complete->work);
+	transaction_free(build->in_reply_to);
+	build->in_reply_to = NULL;
+	return true;
+}
 
-fail:
-	log_debug("proc %d: transaction failed: %s (%d)", proc->pid,
-	          return_error == BR_DEAD_REPLY ? "dead target" : "failed", error_param);
-	if (buffer) {
+/* A call is queued to the target (queue_transaction); a two-way one goes
+ * on the sender's stack first, and its BR_TRANSACTION_COMPLETE is deferred
+ * as the kernel's is. The tmp ref on the target node ends here. */
+static bool deliver_call(struct transaction_build *build)
+{
+	struct thread *thread = build->thread;
+	struct txn *txn = build->txn;
+	struct complete_work *complete = new_complete_work();
+	if (!complete)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -ENOMEM, "out of memory");
+	complete->oneway_spam_suspect = build->spam_suspect;
+	uint32_t return_error;
+	if (!(txn->flags & TF_ONE_WAY)) {
+		txn->need_reply = true;
+		txn->from_parent = thread->transaction_stack;
+		thread->transaction_stack = txn;
+		return_error = queue_transaction(txn, build->target_proc, build->target_thread);
+		if (return_error != BR_OK) {
+			thread->transaction_stack = txn->from_parent;
+			txn->from_parent = NULL;
+			free(complete);
+			return TRANSACTION_FAIL(build, return_error, 0,
+			                        queue_failure_reason(return_error));
+		}
+		thread_enqueue_deferred_work(thread, &complete->work);
+	} else {
+		return_error = queue_transaction(txn, build->target_proc, NULL);
+		if (return_error != BR_OK) {
+			free(complete);
+			return TRANSACTION_FAIL(build, return_error, 0,
+			                        queue_failure_reason(return_error));
+		}
+		thread_enqueue_work(thread, &complete->work);
+	}
+	node_dec_tmp(build->target_node);
+	build->target_node = NULL;
+	return true;
+}
+
+static bool deliver(struct transaction_build *build)
+{
+	return build->reply ? deliver_reply(build) : deliver_call(build);
+}
+
+/* The single failure exit (the kernel's err_* labels): undoes what the
+ * steps did, then fails the sender's command, or for a reply, sends the
+ * failure on to the caller and completes the replier's command. */
+static void transaction_fail(struct transaction_build *build)
+{
+	struct thread *thread = build->thread;
+	struct node *target_node = build->target_node;
+	log_debug("proc %d: transaction %llu failed at line %d: %s (%d)", build->proc->pid,
+	          (unsigned long long)build->debug_id, build->return_error_line,
+	          build->error_reason, build->return_error_param);
+	/* debug: record a failed-transaction log entry here (build has all). */
+	if (build->buffer) {
+		struct buffer *buffer = build->buffer;
 		buffer->txn = NULL;
 		/* Releases the objects translated so far and the target node's
 		 * strong ref the buffer held. */
-		buffer_release_objects(target_proc, buffer, translated_end);
-		area_free(&target_proc->area, buffer);
-		if (txn)
-			txn->buffer = NULL;
+		buffer_release_objects(build->target_proc, buffer, build->translated_end);
+		area_free(&build->target_proc->area, buffer);
+		build->buffer = NULL;
+		if (build->txn)
+			build->txn->buffer = NULL;
 		if (target_node)
 			node_dec_tmp(target_node);
 		target_node = NULL;
 	}
-	if (txn)
-		transaction_free(txn);
+	if (build->txn)
+		transaction_free(build->txn);
+	build->txn = NULL;
 	if (target_node) {
 		node_dec(target_node, true, false);
 		node_dec_tmp(target_node);
 	}
-	if (in_reply_to) {
-		extended_error_set_on_caller(in_reply_to, debug_id, return_error, error_param);
+	build->target_node = NULL;
+	if (build->in_reply_to) {
+		extended_error_set_on_caller(build->in_reply_to, build->debug_id,
+		                             build->return_error, build->return_error_param);
 		thread->return_error.cmd = BR_TRANSACTION_COMPLETE;
 		thread_enqueue_work(thread, &thread->return_error.work);
-		transaction_send_failed_reply(in_reply_to, return_error);
+		transaction_send_failed_reply(build->in_reply_to, build->return_error);
 	} else {
-		extended_error_set(thread, debug_id, return_error, error_param);
-		thread->return_error.cmd = return_error;
+		extended_error_set(thread, build->debug_id, build->return_error,
+		                   build->return_error_param);
+		thread->return_error.cmd = build->return_error;
 		thread_enqueue_work(thread, &thread->return_error.work);
 	}
 	/* Fds this transaction did not take are closed by the write loop. */
+}
+
+/* The kernel's binder_transaction: resolve the target, allocate the
+ * transaction and its buffer, copy the payload, translate its objects,
+ * deliver; or fail at the first step that cannot be done. */
+void transaction_handle(struct thread *thread, const struct binder_transaction_data *tr, bool reply,
+                        binder_size_t extra_buffers_size, struct transaction_fds *fds)
+{
+	struct transaction_build build = {
+	        .thread = thread,
+	        .proc = thread->proc,
+	        .tr = tr,
+	        .reply = reply,
+	        .direct = (tr->flags & BINDERD_TF_DIRECT) != 0,
+	        .extra_buffers_size = extra_buffers_size,
+	        .fds = fds,
+	        .debug_id = next_debug_id(),
+	        .return_error = BR_OK,
+	};
+	extended_error_set(thread, build.debug_id, BR_OK, 0);
+	/* debug: a transaction begins (build.debug_id). */
+	if (!resolve_target(&build) || !new_transaction(&build) || !allocate_buffer(&build) ||
+	    !copy_payload(&build) || !translate_objects(&build) || !deliver(&build)) {
+		transaction_fail(&build);
+		return;
+	}
+	/* debug: the transaction was delivered (build.txn is queued). */
 }
