@@ -340,6 +340,25 @@ static bool header_valid(const struct channel *channel, const struct binderd_req
 	       request->fd_count <= BINDERD_MAX_FDS_PER_MESSAGE && request->reserved == 0;
 }
 
+/* Makes the input buffer large enough for the whole request whose header
+ * is at its start. 0 or -ENOMEM. */
+static int grow_input(struct channel *channel)
+{
+	if (channel->input_length < sizeof(struct binderd_request))
+		return 0;
+	struct binderd_request request;
+	memcpy(&request, channel->input, sizeof(request));
+	size_t total = sizeof(request) + request.payload_size;
+	if (total <= channel->input_capacity)
+		return 0;
+	uint8_t *bigger = realloc(channel->input, total);
+	if (!bigger)
+		return -ENOMEM;
+	channel->input = bigger;
+	channel->input_capacity = total;
+	return 0;
+}
+
 /* Hands every complete request in the input buffer to the owner. */
 static void dispatch(struct channel *channel)
 {
@@ -355,19 +374,8 @@ static void dispatch(struct channel *channel)
 			return;
 		}
 		size_t total = sizeof(request) + request.payload_size;
-		if (channel->input_length - position < total) {
-			if (total > channel->input_capacity && position == 0) {
-				uint8_t *bigger = realloc(channel->input, total);
-				if (!bigger) {
-					channel->dispatching = false;
-					channel_fail(channel, "out of memory");
-					return;
-				}
-				channel->input = bigger;
-				channel->input_capacity = total;
-			}
-			break;
-		}
+		if (channel->input_length - position < total)
+			break; /* the buffer grows for it below */
 		if (request.fd_count > channel->queued_fd_count) {
 			channel->dispatching = false;
 			channel_fail(channel, "request announces fds it did not send");
@@ -391,21 +399,8 @@ static void dispatch(struct channel *channel)
 		        channel->input_length - position);
 		channel->input_length -= position;
 	}
-	/* If the buffer must hold a larger request, grow it. */
-	if (channel->input_length >= sizeof(struct binderd_request)) {
-		struct binderd_request request;
-		memcpy(&request, channel->input, sizeof(request));
-		size_t total = sizeof(request) + request.payload_size;
-		if (total > channel->input_capacity) {
-			uint8_t *bigger = realloc(channel->input, total);
-			if (!bigger) {
-				channel_fail(channel, "out of memory");
-				return;
-			}
-			channel->input = bigger;
-			channel->input_capacity = total;
-		}
-	}
+	if (grow_input(channel) < 0)
+		channel_fail(channel, "out of memory");
 }
 
 static void channel_on_readable(evutil_socket_t fd, short events, void *arg)
@@ -643,62 +638,43 @@ static int hold_output_fds(struct channel *channel, const int *fds, size_t fd_co
 	return 0;
 }
 
-int channel_send(struct channel *channel, uint32_t kind, int32_t status,
-                 const struct iovec *payload, int payload_count, const int *fds, size_t fd_count)
+/* A message's parts: its header, then at most this many payload parts. */
+#define MESSAGE_MAX_PAYLOAD_PARTS 7
+
+/* Fast path, with nothing queued: straight to the socket. Returns the
+ * bytes the socket took (fds go with the first one), or -EPIPE when the
+ * connection broke. */
+static ssize_t send_now(struct channel *channel, struct iovec *iov, int iov_count, const int *fds,
+                        size_t fd_count)
 {
-	if (channel->closed)
-		return -EPIPE;
-	if (payload_count > 7)
-		return -EINVAL;
-	if (BINDER_BUG_ON(fd_count > BINDERD_MAX_FDS_PER_MESSAGE))
-		return -EINVAL;
-	struct binderd_message header = {
-	        .kind = kind, .status = status, .fd_count = (uint32_t)fd_count};
-	size_t payload_size = 0;
-	for (int i = 0; i < payload_count; i++)
-		payload_size += payload[i].iov_len;
-	header.payload_size = (uint32_t)payload_size;
-	size_t total = sizeof(header) + payload_size;
-	struct iovec iov[8];
-	iov[0].iov_base = &header;
-	iov[0].iov_len = sizeof(header);
-	for (int i = 0; i < payload_count; i++)
-		iov[i + 1] = payload[i];
+	union {
+		char buffer[CMSG_SPACE(sizeof(int) * BINDERD_MAX_FDS_PER_MESSAGE)];
+		struct cmsghdr align;
+	} control;
+	struct msghdr message = {.msg_iov = iov, .msg_iovlen = (size_t)iov_count};
+	if (fd_count > 0)
+		attach_fds(&message, control.buffer, fds, fd_count);
+	ssize_t sent;
+	do
+		sent = sendmsg(channel->fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (sent < 0 && errno == EINTR);
+	if (sent >= 0)
+		return sent;
+	if (errno == EAGAIN)
+		return 0;
+	channel_broken(channel, errno, "send");
+	return -EPIPE;
+}
 
-	size_t skip = 0; /* bytes the socket took already */
-	bool was_empty = channel->output_length == 0;
-	if (was_empty) {
-		/* Fast path: straight to the socket. */
-		union {
-			char buffer[CMSG_SPACE(sizeof(int) * BINDERD_MAX_FDS_PER_MESSAGE)];
-			struct cmsghdr align;
-		} control;
-		struct msghdr message = {.msg_iov = iov, .msg_iovlen = (size_t)payload_count + 1};
-		if (fd_count > 0)
-			attach_fds(&message, control.buffer, fds, fd_count);
-		ssize_t sent;
-		do
-			sent = sendmsg(channel->fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-		while (sent < 0 && errno == EINTR);
-		if (sent < 0) {
-			if (errno != EAGAIN) {
-				channel_broken(channel, errno, "send");
-				return -EPIPE;
-			}
-			sent = 0;
-		}
-		if ((size_t)sent == total)
-			return 0;
-		/* Queue the rest. fds went out with the first byte if any did. */
-		skip = (size_t)sent;
-		if (skip > 0)
-			fd_count = 0;
-	} else if (fd_count > 0 && channel->output_fd_count > 0) {
-		/* Only one message's fds can wait at a time. */
-		channel_fail(channel, output_error(-ENOBUFS));
-		return -ENOBUFS;
-	}
-
+/* Queues what the socket did not take (skip bytes of iov went out), with
+ * the fds if they did not go out yet; the socket gets watched. Returns 0,
+ * or -EPIPE / -ENOBUFS as channel_send, the channel failed. */
+static int queue_output(struct channel *channel, const struct iovec *iov, int iov_count,
+                        size_t skip, const int *fds, size_t fd_count, bool was_empty)
+{
+	size_t total = 0;
+	for (int i = 0; i < iov_count; i++)
+		total += iov[i].iov_len;
 	int error = reserve_output(channel, total - skip);
 	if (error == 0 && fd_count > 0 && hold_output_fds(channel, fds, fd_count) < 0) {
 		channel_fail(channel, "out of fds");
@@ -708,7 +684,7 @@ int channel_send(struct channel *channel, uint32_t kind, int32_t status,
 		channel_fail(channel, output_error(error));
 		return error == -ENOMEM ? -EPIPE : -ENOBUFS;
 	}
-	for (int i = 0; i <= payload_count; i++) {
+	for (int i = 0; i < iov_count; i++) {
 		size_t length = iov[i].iov_len;
 		if (skip >= length) {
 			skip -= length;
@@ -724,4 +700,44 @@ int channel_send(struct channel *channel, uint32_t kind, int32_t status,
 	}
 	pause_reading(channel);
 	return 0;
+}
+
+int channel_send(struct channel *channel, uint32_t kind, int32_t status,
+                 const struct iovec *payload, int payload_count, const int *fds, size_t fd_count)
+{
+	if (channel->closed)
+		return -EPIPE;
+	if (payload_count > MESSAGE_MAX_PAYLOAD_PARTS)
+		return -EINVAL;
+	if (BINDER_BUG_ON(fd_count > BINDERD_MAX_FDS_PER_MESSAGE))
+		return -EINVAL;
+	struct binderd_message header = {
+	        .kind = kind, .status = status, .fd_count = (uint32_t)fd_count};
+	struct iovec iov[MESSAGE_MAX_PAYLOAD_PARTS + 1] = {{&header, sizeof(header)}};
+	size_t payload_size = 0;
+	for (int i = 0; i < payload_count; i++) {
+		payload_size += payload[i].iov_len;
+		iov[i + 1] = payload[i];
+	}
+	header.payload_size = (uint32_t)payload_size;
+	int iov_count = payload_count + 1;
+
+	size_t skip = 0; /* bytes the socket took already */
+	bool was_empty = channel->output_length == 0;
+	if (was_empty) {
+		ssize_t sent = send_now(channel, iov, iov_count, fds, fd_count);
+		if (sent < 0)
+			return (int)sent;
+		if ((size_t)sent == sizeof(header) + payload_size)
+			return 0;
+		/* Queue the rest. fds went out with the first byte if any did. */
+		skip = (size_t)sent;
+		if (skip > 0)
+			fd_count = 0;
+	} else if (fd_count > 0 && channel->output_fd_count > 0) {
+		/* Only one message's fds can wait at a time. */
+		channel_fail(channel, output_error(-ENOBUFS));
+		return -ENOBUFS;
+	}
+	return queue_output(channel, iov, iov_count, skip, fds, fd_count, was_empty);
 }
