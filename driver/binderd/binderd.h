@@ -31,6 +31,7 @@
 
 #include "avl.h"
 #include "channel.h"
+#include "debug_record.h"
 
 struct proc;
 struct thread;
@@ -99,6 +100,7 @@ struct buffer {
 	size_t data_size;
 	size_t offsets_size;
 	size_t extra_size;        /* scatter-gather buffers and security context */
+	uint64_t debug_id;        /* its transaction's, as the kernel's (debug views) */
 	size_t async_charge;      /* what it took from the async space */
 	struct txn *txn;          /* the transaction using it, until freed */
 	struct node *target_node; /* holds a strong local ref while set */
@@ -206,6 +208,7 @@ struct ref {
 	struct ref *node_next, *node_prev; /* on node->refs */
 	int strong, weak;
 	struct death *death;
+	uint64_t debug_id; /* for the debug views */
 };
 
 struct ref *ref_find(struct proc *proc, uint32_t desc, bool need_strong);
@@ -442,6 +445,8 @@ struct proc {
 	 * whether the process's own data showed it names the process */
 	int opened_pidfd;
 	bool opened_pidfd_shown;
+	/* BC and BR commands counted for the stats view (debug_record.c) */
+	struct debug_command_stats stats;
 };
 
 void proc_accept(int fd);

@@ -171,6 +171,7 @@ int thread_write(struct thread *thread, const uint8_t *stream, size_t size, size
 			break;
 		}
 		const uint8_t *argument = stream + position + sizeof(cmd);
+		debug_count_command(thread->proc, cmd);
 		switch (cmd) {
 		case BC_INCREFS:
 		case BC_ACQUIRE:

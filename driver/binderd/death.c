@@ -38,6 +38,7 @@ void death_request(struct thread *thread, uint32_t handle, binder_uintptr_t cook
 		thread_enqueue_work(thread, &thread->return_error.work);
 		return;
 	}
+	debug_object_created(DEBUG_OBJECT_DEATH);
 	death->cookie = cookie;
 	death->ref = ref;
 	death->proc = proc;

@@ -21,6 +21,7 @@ struct node *node_new(struct proc *proc, binder_uintptr_t ptr, binder_uintptr_t 
 	if (!node)
 		return NULL;
 	node->debug_id = next_debug_id();
+	debug_object_created(DEBUG_OBJECT_NODE);
 	node->proc = proc;
 	node->ptr = ptr;
 	node->cookie = cookie;

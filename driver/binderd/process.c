@@ -101,6 +101,7 @@ void proc_accept(int fd)
 	peer_pidfd_open(proc, fd);
 	TAILQ_INSERT_TAIL(&binderd_device.procs, proc, entry);
 	binderd_device.proc_count++;
+	debug_object_created(DEBUG_OBJECT_PROC);
 	log_debug("proc %d (uid %d) connected", proc->pid, proc->euid);
 }
 
@@ -263,6 +264,7 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 			          (unsigned)proc->euid, uid_budget_used(proc->euid, UID_THREADS));
 			thread_release(thread);
 		} else if (!error) {
+			debug_object_created(DEBUG_OBJECT_THREAD);
 			peer_pidfd_watch(proc, &thread->channel);
 		}
 		reply(proc, error == -EDQUOT ? -EMFILE : error, NULL, 0, NULL, 0);

@@ -51,6 +51,13 @@ static void put_u32(struct thread *thread, uint32_t value)
 	put_bytes(thread, &value, sizeof(value));
 }
 
+/* A BR command, counted for the stats view. */
+static void put_return(struct thread *thread, uint32_t cmd)
+{
+	debug_count_return(thread->proc, cmd);
+	put_u32(thread, cmd);
+}
+
 static void finish_read(struct thread *thread, int status)
 {
 	struct proc *proc = thread->proc;
@@ -64,6 +71,7 @@ static void finish_read(struct thread *thread, int status)
 			proc->requested_threads++;
 			uint32_t spawn = BR_SPAWN_LOOPER;
 			memcpy(thread->read_buffer, &spawn, sizeof(spawn));
+			debug_count_return(proc, spawn);
 		}
 	}
 	struct binderd_write_read_result result = {
@@ -152,7 +160,7 @@ static void deliver_transaction(struct thread *thread, struct txn *txn)
 		cmd = BR_TRANSACTION_SEC_CTX;
 		size = sizeof(data);
 	}
-	put_u32(thread, cmd);
+	put_return(thread, cmd);
 	put_bytes(thread, &data, size);
 	buffer->allow_user_free = true;
 	if (cmd != BR_REPLY && !(txn->flags & TF_ONE_WAY)) {
@@ -198,7 +206,7 @@ void thread_fd_numbers(struct thread *thread, const int32_t *numbers, size_t cou
 		bool was_reply = txn->buffer && !txn->buffer->target_node;
 		read_abandon_transaction(thread, txn);
 		if (was_reply) {
-			put_u32(thread, BR_FAILED_REPLY);
+			put_return(thread, BR_FAILED_REPLY);
 			finish_read(thread, 0);
 		} else {
 			thread_try_read(thread);
@@ -286,7 +294,7 @@ void thread_try_read(struct thread *thread)
 			}
 			case WORK_RETURN_ERROR: {
 				struct error_work *error = (struct error_work *)work;
-				put_u32(thread, error->cmd);
+				put_return(thread, error->cmd);
 				error->cmd = BR_OK;
 				break;
 			}
@@ -294,8 +302,8 @@ void thread_try_read(struct thread *thread)
 				bool spam = ((struct complete_work *)work)->oneway_spam_suspect &&
 				            thread->proc->oneway_spam_detection_enabled;
 				free(work);
-				put_u32(thread,
-				        spam ? BR_ONEWAY_SPAM_SUSPECT : BR_TRANSACTION_COMPLETE);
+				put_return(thread,
+				           spam ? BR_ONEWAY_SPAM_SUSPECT : BR_TRANSACTION_COMPLETE);
 				break;
 			}
 			case WORK_NODE: {
@@ -305,6 +313,12 @@ void thread_try_read(struct thread *thread)
 				                      sizeof(struct binder_ptr_cookie))];
 				bool freed;
 				size_t length = node_work_commands(node, commands, &freed);
+				for (size_t at = 0; at < length;
+				     at += sizeof(uint32_t) + sizeof(struct binder_ptr_cookie)) {
+					uint32_t node_cmd;
+					memcpy(&node_cmd, commands + at, sizeof(node_cmd));
+					debug_count_return(proc, node_cmd);
+				}
 				put_bytes(thread, commands, length);
 				break;
 			}
@@ -320,7 +334,7 @@ void thread_try_read(struct thread *thread)
 					free(death);
 				else
 					work_enqueue(&proc->delivered_death, &death->work);
-				put_u32(thread, cmd);
+				put_return(thread, cmd);
 				put_bytes(thread, &cookie, sizeof(cookie));
 				if (cmd == BR_DEAD_BINDER) {
 					finish_read(thread, 0);

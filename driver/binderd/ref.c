@@ -39,6 +39,8 @@ static struct ref *ref_new(struct proc *proc, struct node *node)
 		free(ref);
 		return NULL;
 	}
+	ref->debug_id = next_debug_id();
+	debug_object_created(DEBUG_OBJECT_REF);
 	ref->node = node;
 	ref->node_key = node;
 	ref->proc = proc;

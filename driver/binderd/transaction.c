@@ -38,6 +38,7 @@ void transaction_free(struct txn *txn)
 	free(txn->fd_positions);
 	work_dequeue(&txn->work);
 	free(txn);
+	debug_object_deleted(DEBUG_OBJECT_TRANSACTION);
 }
 
 void transaction_pop(struct thread *thread, struct txn *txn)
@@ -273,7 +274,10 @@ static bool resolve_call_target(struct transaction_build *build)
 
 static bool resolve_target(struct transaction_build *build)
 {
-	return build->reply ? resolve_reply_target(build) : resolve_call_target(build);
+	bool resolved = build->reply ? resolve_reply_target(build) : resolve_call_target(build);
+	debug_log_target(build->debug_id, resolved ? build->target_proc : NULL,
+	                 resolved ? build->target_thread : NULL, build->to_node);
+	return resolved;
 }
 
 static bool new_transaction(struct transaction_build *build)
@@ -294,6 +298,7 @@ static bool new_transaction(struct transaction_build *build)
 	txn->flags = tr->flags & ~BINDERD_TF_DIRECT;
 	txn->is_reply = build->reply;
 	build->txn = txn;
+	debug_object_created(DEBUG_OBJECT_TRANSACTION);
 	return true;
 }
 
@@ -338,6 +343,7 @@ static bool allocate_buffer(struct transaction_build *build)
 		return TRANSACTION_FAIL(build, error == -ESRCH ? BR_DEAD_REPLY : BR_FAILED_REPLY,
 		                        error, alloc_failure_reason(error));
 	buffer->txn = txn;
+	buffer->debug_id = txn->debug_id;
 	buffer->target_node = target_node; /* takes over the strong ref */
 	txn->buffer = buffer;
 	buffer->sender_pid = proc->pid;
@@ -419,8 +425,10 @@ static bool translate_objects(struct transaction_build *build)
 static struct complete_work *new_complete_work(void)
 {
 	struct complete_work *complete = calloc(1, sizeof(*complete));
-	if (complete)
+	if (complete) {
 		complete->work.type = WORK_TRANSACTION_COMPLETE;
+		debug_object_created(DEBUG_OBJECT_TRANSACTION_COMPLETE);
+	}
 	return complete;
 }
 
@@ -503,7 +511,8 @@ static void transaction_fail(struct transaction_build *build)
 	log_debug("proc %d: transaction %llu failed at line %d: %s (%d)", build->proc->pid,
 	          (unsigned long long)build->debug_id, build->return_error_line,
 	          build->error_reason, build->return_error_param);
-	/* debug: record a failed-transaction log entry here (build has all). */
+	debug_log_failed(build->debug_id, build->return_error, build->return_error_param,
+	                 (unsigned)build->return_error_line, build->error_reason);
 	if (build->buffer) {
 		struct buffer *buffer = build->buffer;
 		buffer->txn = NULL;
@@ -559,11 +568,11 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 	        .return_error = BR_OK,
 	};
 	extended_error_set(thread, build.debug_id, BR_OK, 0);
-	/* debug: a transaction begins (build.debug_id). */
+	debug_log_begin(thread, tr, reply, build.debug_id);
 	if (!resolve_target(&build) || !new_transaction(&build) || !allocate_buffer(&build) ||
 	    !copy_payload(&build) || !translate_objects(&build) || !deliver(&build)) {
 		transaction_fail(&build);
 		return;
 	}
-	/* debug: the transaction was delivered (build.txn is queued). */
+	debug_log_done(build.debug_id);
 }
