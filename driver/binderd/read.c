@@ -236,113 +236,155 @@ static void start_fd_install(struct thread *thread, struct txn *txn)
 	}
 }
 
-void thread_try_read(struct thread *thread)
+/* Whether there is work for the read. If not, a nonblocking read ends
+ * with -EAGAIN, and a blocking one parks the thread until it is woken. */
+static bool has_work_or_park(struct thread *thread, bool wait_for_proc_work)
 {
 	struct proc *proc = thread->proc;
+	if (!thread_has_work(thread, wait_for_proc_work)) {
+		if (thread->read_nonblock) {
+			finish_read(thread, -EAGAIN);
+			return false;
+		}
+		thread->looper |= LOOPER_WAITING;
+		if (wait_for_proc_work && !thread->on_waiting_list) {
+			TAILQ_INSERT_TAIL(&proc->waiting_threads, thread, waiting_entry);
+			thread->on_waiting_list = true;
+		}
+		return false; /* parked until woken */
+	}
+	if (thread->on_waiting_list) {
+		TAILQ_REMOVE(&proc->waiting_threads, thread, waiting_entry);
+		thread->on_waiting_list = false;
+	}
+	thread->looper &= ~LOOPER_WAITING;
+	return true;
+}
+
+/* The thread's own todo first, then the process's if the thread takes
+ * process work; NULL when both are empty. */
+static struct work_list *next_work_list(struct thread *thread, bool wait_for_proc_work)
+{
+	if (!work_list_empty(&thread->todo))
+		return &thread->todo;
+	if (!work_list_empty(&thread->proc->todo) && wait_for_proc_work)
+		return &thread->proc->todo;
+	return NULL;
+}
+
+/* BR_INCREFS/ACQUIRE/RELEASE/DECREFS: at most this many for one node. */
+#define NODE_WORK_MAX_COMMANDS 4
+
+static void put_node_work(struct thread *thread, struct work *work)
+{
+	struct node *node = (struct node *)((uint8_t *)work - offsetof(struct node, work));
+	uint8_t commands[NODE_WORK_MAX_COMMANDS *
+	                 (sizeof(uint32_t) + sizeof(struct binder_ptr_cookie))];
+	bool freed;
+	size_t length = node_work_commands(node, commands, &freed);
+	for (size_t at = 0; at < length;
+	     at += sizeof(uint32_t) + sizeof(struct binder_ptr_cookie)) {
+		uint32_t node_cmd;
+		memcpy(&node_cmd, commands + at, sizeof(node_cmd));
+		debug_count_return(thread->proc, node_cmd);
+	}
+	put_bytes(thread, commands, length);
+}
+
+/* BR_DEAD_BINDER (which ends the read) or BR_CLEAR_DEATH_NOTIFICATION_DONE;
+ * a delivered death waits on the process's list for BC_DEAD_BINDER_DONE.
+ * Returns true when the read ended. */
+static bool put_death_work(struct thread *thread, struct work *work)
+{
+	struct death *death = (struct death *)work;
+	bool cleared = work->type == WORK_CLEAR_DEATH_NOTIFICATION;
+	uint32_t cmd = cleared ? BR_CLEAR_DEATH_NOTIFICATION_DONE : BR_DEAD_BINDER;
+	binder_uintptr_t cookie = death->cookie;
+	if (cleared)
+		free(death);
+	else
+		work_enqueue(&thread->proc->delivered_death, &death->work);
+	put_return(thread, cmd);
+	put_bytes(thread, &cookie, sizeof(cookie));
+	if (cmd != BR_DEAD_BINDER)
+		return false;
+	finish_read(thread, 0);
+	return true;
+}
+
+/* Puts one work item in the read. Returns true when the read ended (or
+ * paused for an fd install). */
+static bool put_work(struct thread *thread, struct work *work)
+{
+	switch (work->type) {
+	case WORK_TRANSACTION: {
+		struct txn *txn = (struct txn *)work;
+		if (txn->fd_count > 0)
+			start_fd_install(thread, txn);
+		else
+			deliver_transaction(thread, txn);
+		return true;
+	}
+	case WORK_RETURN_ERROR: {
+		struct error_work *error = (struct error_work *)work;
+		put_return(thread, error->cmd);
+		error->cmd = BR_OK;
+		return false;
+	}
+	case WORK_TRANSACTION_COMPLETE: {
+		bool spam = ((struct complete_work *)work)->oneway_spam_suspect &&
+		            thread->proc->oneway_spam_detection_enabled;
+		free(work);
+		put_return(thread, spam ? BR_ONEWAY_SPAM_SUSPECT : BR_TRANSACTION_COMPLETE);
+		return false;
+	}
+	case WORK_NODE:
+		put_node_work(thread, work);
+		return false;
+	case WORK_DEAD_BINDER:
+	case WORK_DEAD_BINDER_AND_CLEAR:
+	case WORK_CLEAR_DEATH_NOTIFICATION:
+		return put_death_work(thread, work);
+	}
+	return false;
+}
+
+/* Puts work until a transaction or a full buffer ends the read, or the
+ * lists run dry. Returns false when nothing but BR_NOOP was put (the
+ * thread waits again), true when the read ended. */
+static bool put_available_work(struct thread *thread, bool wait_for_proc_work)
+{
+	for (;;) {
+		struct work_list *list = next_work_list(thread, wait_for_proc_work);
+		if (!list) {
+			if (thread->read_filled == thread->read_initial &&
+			    !thread->looper_need_return)
+				return false; /* only BR_NOOP: wait again */
+			finish_read(thread, 0);
+			return true;
+		}
+		if (thread->read_size - thread->read_filled <
+		    sizeof(struct binder_transaction_data_secctx) + sizeof(uint32_t)) {
+			finish_read(thread, 0);
+			return true;
+		}
+		struct work *work = work_list_pop(list);
+		if (work_list_empty(&thread->todo))
+			thread->process_todo = false;
+		if (put_work(thread, work))
+			return true;
+	}
+}
+
+void thread_try_read(struct thread *thread)
+{
 	if (!thread->read_pending || thread->fd_install_txn || thread->is_dead)
 		return;
 	for (;;) {
 		bool wait_for_proc_work = thread_available_for_proc_work(thread);
-		if (!thread_has_work(thread, wait_for_proc_work)) {
-			if (thread->read_nonblock) {
-				finish_read(thread, -EAGAIN);
-				return;
-			}
-			thread->looper |= LOOPER_WAITING;
-			if (wait_for_proc_work && !thread->on_waiting_list) {
-				TAILQ_INSERT_TAIL(&proc->waiting_threads, thread, waiting_entry);
-				thread->on_waiting_list = true;
-			}
-			return; /* parked until woken */
-		}
-		if (thread->on_waiting_list) {
-			TAILQ_REMOVE(&proc->waiting_threads, thread, waiting_entry);
-			thread->on_waiting_list = false;
-		}
-		thread->looper &= ~LOOPER_WAITING;
-
-		for (;;) {
-			struct work_list *list;
-			if (!work_list_empty(&thread->todo))
-				list = &thread->todo;
-			else if (!work_list_empty(&proc->todo) && wait_for_proc_work)
-				list = &proc->todo;
-			else {
-				if (thread->read_filled == thread->read_initial &&
-				    !thread->looper_need_return)
-					break; /* only BR_NOOP: wait again */
-				finish_read(thread, 0);
-				return;
-			}
-			if (thread->read_size - thread->read_filled <
-			    sizeof(struct binder_transaction_data_secctx) + sizeof(uint32_t)) {
-				finish_read(thread, 0);
-				return;
-			}
-			struct work *work = work_list_pop(list);
-			if (work_list_empty(&thread->todo))
-				thread->process_todo = false;
-			switch (work->type) {
-			case WORK_TRANSACTION: {
-				struct txn *txn = (struct txn *)work;
-				if (txn->fd_count > 0) {
-					start_fd_install(thread, txn);
-					return;
-				}
-				deliver_transaction(thread, txn);
-				return;
-			}
-			case WORK_RETURN_ERROR: {
-				struct error_work *error = (struct error_work *)work;
-				put_return(thread, error->cmd);
-				error->cmd = BR_OK;
-				break;
-			}
-			case WORK_TRANSACTION_COMPLETE: {
-				bool spam = ((struct complete_work *)work)->oneway_spam_suspect &&
-				            thread->proc->oneway_spam_detection_enabled;
-				free(work);
-				put_return(thread,
-				           spam ? BR_ONEWAY_SPAM_SUSPECT : BR_TRANSACTION_COMPLETE);
-				break;
-			}
-			case WORK_NODE: {
-				struct node *node = (struct node *)((uint8_t *)work -
-				                                    offsetof(struct node, work));
-				uint8_t commands[4 * (sizeof(uint32_t) +
-				                      sizeof(struct binder_ptr_cookie))];
-				bool freed;
-				size_t length = node_work_commands(node, commands, &freed);
-				for (size_t at = 0; at < length;
-				     at += sizeof(uint32_t) + sizeof(struct binder_ptr_cookie)) {
-					uint32_t node_cmd;
-					memcpy(&node_cmd, commands + at, sizeof(node_cmd));
-					debug_count_return(proc, node_cmd);
-				}
-				put_bytes(thread, commands, length);
-				break;
-			}
-			case WORK_DEAD_BINDER:
-			case WORK_DEAD_BINDER_AND_CLEAR:
-			case WORK_CLEAR_DEATH_NOTIFICATION: {
-				struct death *death = (struct death *)work;
-				uint32_t cmd = work->type == WORK_CLEAR_DEATH_NOTIFICATION
-				                       ? BR_CLEAR_DEATH_NOTIFICATION_DONE
-				                       : BR_DEAD_BINDER;
-				binder_uintptr_t cookie = death->cookie;
-				if (work->type == WORK_CLEAR_DEATH_NOTIFICATION)
-					free(death);
-				else
-					work_enqueue(&proc->delivered_death, &death->work);
-				put_return(thread, cmd);
-				put_bytes(thread, &cookie, sizeof(cookie));
-				if (cmd == BR_DEAD_BINDER) {
-					finish_read(thread, 0);
-					return;
-				}
-				break;
-			}
-			}
-		}
+		if (!has_work_or_park(thread, wait_for_proc_work))
+			return;
+		if (put_available_work(thread, wait_for_proc_work))
+			return;
 	}
 }
