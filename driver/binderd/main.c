@@ -2,13 +2,16 @@
  * main.c - binderd: the userspace binder driver. Parses the command line,
  * listens on a Unix socket (each connection is one open of the device),
  * and runs the libevent loop until SIGTERM or SIGINT. Out of fds, the
- * listener rests for a moment instead of spinning on accept().
+ * listener rests for a moment instead of spinning on accept(). Next to the
+ * socket: the control socket binderctl reads (control.c), and on request
+ * the Prometheus metrics endpoint (binderd_metrics.c).
  */
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,8 @@
 #include <unistd.h>
 
 #include "binderd.h"
+#include "binderd_metrics.h"
+#include "control.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -34,6 +39,13 @@ static void usage(FILE *out)
 	        "  --socket PATH          where to listen (default %s)\n"
 	        "  --log-level LEVEL      error, warning, info (default) or debug\n"
 	        "  --help                 this text\n"
+	        "  --control-socket PATH  where binderctl reads binderd's state, stats and\n"
+	        "                         transaction logs (default: the socket's path\n"
+	        "                         + \"%s\"); mode 0660, for root and binderd's uid\n"
+	        "  --control-group GROUP  also let this group (name or gid) read it\n"
+	        "  --metrics [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+	        "                         (ADDR: 127.0.0.1 unless given; [IPV6]:PORT too;\n"
+	        "                         default: off)\n"
 	        "  --manager-uid UIDS     who may become the context manager: uids or user\n"
 	        "                         names, comma-separated, repeatable; \"any\": every\n"
 	        "                         uid (default: binderd's own uid only)\n"
@@ -47,8 +59,8 @@ static void usage(FILE *out)
 	        "  --hello-timeout SECONDS  closed when it has not said hello by then\n"
 	        "                         (default %u; 0: never)\n"
 	        "Processes reach binderd by naming its socket in BINDER_DEVICE.\n",
-	        BINDERD_DEFAULT_SOCKET, BINDERD_DEFAULT_UID_MAX_PROCS, BINDERD_MAX_PROCS,
-	        BINDERD_DEFAULT_UID_MAX_THREADS, BINDERD_DEFAULT_UID_MAX_FDS,
+	        BINDERD_DEFAULT_SOCKET, CONTROL_SOCKET_SUFFIX, BINDERD_DEFAULT_UID_MAX_PROCS,
+	        BINDERD_MAX_PROCS, BINDERD_DEFAULT_UID_MAX_THREADS, BINDERD_DEFAULT_UID_MAX_FDS,
 	        BINDERD_DEFAULT_UID_MAX_OUTPUT, BINDERD_DEFAULT_HELLO_TIMEOUT_SECONDS);
 }
 
@@ -190,6 +202,12 @@ static void raise_fd_limit(void)
 int main(int argc, char **argv)
 {
 	const char *socket_path = BINDERD_DEFAULT_SOCKET;
+	const char *control_path = NULL;
+	gid_t control_group = 0;
+	bool has_control_group = false;
+	const char *metrics_text = NULL;
+	struct sockaddr_storage metrics_address;
+	socklen_t metrics_length = 0;
 	enum {
 		OPTION_UID_MAX_PROCS = 256,
 		OPTION_UID_MAX_THREADS,
@@ -207,6 +225,9 @@ int main(int argc, char **argv)
 	        {"uid-max-fds", required_argument, NULL, OPTION_UID_MAX_FDS},
 	        {"uid-max-output", required_argument, NULL, OPTION_UID_MAX_OUTPUT},
 	        {"hello-timeout", required_argument, NULL, OPTION_HELLO_TIMEOUT},
+	        {"control-socket", required_argument, NULL, 'C'},
+	        {"control-group", required_argument, NULL, 'G'},
+	        {"metrics", required_argument, NULL, 'M'},
 	        {NULL, 0, NULL, 0},
 	};
 	int option;
@@ -239,6 +260,28 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			socket_path = optarg;
+			break;
+		case 'C':
+			control_path = optarg;
+			break;
+		case 'G':
+			if (control_parse_group(optarg, &control_group) < 0) {
+				fprintf(stderr, "binderd: --control-group: no group '%s'\n",
+				        optarg);
+				return 2;
+			}
+			has_control_group = true;
+			break;
+		case 'M':
+			if (binderd_metrics_parse_address(optarg, &metrics_address,
+			                                  &metrics_length) < 0) {
+				fprintf(stderr,
+				        "binderd: --metrics wants PORT, IPV4:PORT or [IPV6]:PORT, "
+				        "not '%s'\n",
+				        optarg);
+				return 2;
+			}
+			metrics_text = optarg;
 			break;
 		case 'l':
 			if (log_set_level(optarg) < 0) {
@@ -304,9 +347,35 @@ int main(int argc, char **argv)
 	}
 	log_info("listening on %s", socket_path);
 	context_log_manager_uids();
+	/* Only a control socket asked for by name must exist; the default
+	 * one may not fit (a long socket path) and is then left out. */
+	char default_control_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	bool control_required = control_path != NULL;
+	if (!control_path) {
+		int length = snprintf(default_control_path, sizeof(default_control_path), "%s%s",
+		                      socket_path, CONTROL_SOCKET_SUFFIX);
+		if (length > 0 && (size_t)length < sizeof(default_control_path))
+			control_path = default_control_path;
+		else
+			log_warning("no control socket: %s%s is too long a path (see "
+			            "--control-socket)",
+			            socket_path, CONTROL_SOCKET_SUFFIX);
+	}
+	int status = 0;
+	if (control_path &&
+	    control_start(binderd_event_base, control_path,
+	                  has_control_group ? &control_group : NULL) < 0 &&
+	    control_required)
+		status = 1;
+	if (status == 0 && metrics_text &&
+	    binderd_metrics_start(binderd_event_base, &metrics_address, metrics_length) < 0)
+		status = 1;
 
-	event_base_dispatch(binderd_event_base);
+	if (status == 0)
+		event_base_dispatch(binderd_event_base);
 
+	binderd_metrics_stop();
+	control_stop();
 	proc_release_all();
 	after_event();
 	event_free(accept_event);
@@ -317,5 +386,5 @@ int main(int argc, char **argv)
 	unlink(socket_path);
 	event_base_free(binderd_event_base);
 	log_info("stopped");
-	return 0;
+	return status;
 }
