@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "binderd.h"
+#include "daemon_start.h"
 #include "binderd_metrics.h"
 #include "control.h"
 #include "log.h"
@@ -38,6 +39,8 @@ static void usage(FILE *out)
 	        "usage: binderd [--socket PATH] [--log-level LEVEL] [limits]\n"
 	        "  --socket PATH          where to listen (default %s)\n"
 	        "  --log-level LEVEL      error, warning, info (default) or debug\n"
+	        "  --daemon               run in the background: the command returns (0)\n"
+	        "                         once binderd listens, or fails with its status\n"
 	        "  --help                 this text\n"
 	        "  --control-socket PATH  where binderctl reads binderd's state, stats and\n"
 	        "                         transaction logs (default: the socket's path\n"
@@ -206,6 +209,7 @@ int main(int argc, char **argv)
 	gid_t control_group = 0;
 	bool has_control_group = false;
 	const char *metrics_text = NULL;
+	bool run_as_daemon = false;
 	struct sockaddr_storage metrics_address;
 	socklen_t metrics_length = 0;
 	enum {
@@ -228,6 +232,7 @@ int main(int argc, char **argv)
 	        {"control-socket", required_argument, NULL, 'C'},
 	        {"control-group", required_argument, NULL, 'G'},
 	        {"metrics", required_argument, NULL, 'M'},
+	        {"daemon", no_argument, NULL, 'D'},
 	        {NULL, 0, NULL, 0},
 	};
 	int option;
@@ -298,6 +303,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'D':
+			run_as_daemon = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -312,6 +320,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* Before the event loop exists (an epoll set does not survive a
+	 * fork); the parent returns once binderd listens. */
+	int ready_fd = -1;
+	if (run_as_daemon) {
+		int error = daemon_start(&ready_fd);
+		if (error) {
+			log_error("--daemon: cannot fork: %s", strerror(-error));
+			return 1;
+		}
+	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	binderd_event_base = event_base_new();
@@ -371,6 +389,13 @@ int main(int argc, char **argv)
 	    binderd_metrics_start(binderd_event_base, &metrics_address, metrics_length) < 0)
 		status = 1;
 
+	if (status == 0 && ready_fd >= 0) {
+		static const char ready[] = "ready\n";
+		if (write(ready_fd, ready, sizeof(ready) - 1) != (ssize_t)sizeof(ready) - 1)
+			log_warning("--daemon: cannot tell the parent: %s", strerror(errno));
+	}
+	if (ready_fd >= 0)
+		close(ready_fd);
 	if (status == 0)
 		event_base_dispatch(binderd_event_base);
 

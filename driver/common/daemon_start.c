@@ -15,7 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MS_PER_SECOND 1000
+#define MS_PER_SECOND 1000L
+#define NS_PER_MS     1000000L
 
 /* The parent: waits for the child's line, or its exit, or the timeout. */
 static int wait_for_child(pid_t child, int ready_read)
@@ -26,7 +27,7 @@ static int wait_for_child(pid_t child, int ready_read)
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long elapsed_ms = (long)(now.tv_sec - start.tv_sec) * MS_PER_SECOND +
-		                  (now.tv_nsec - start.tv_nsec) / (MS_PER_SECOND * MS_PER_SECOND);
+		                  (now.tv_nsec - start.tv_nsec) / NS_PER_MS;
 		long left_ms = (long)DAEMON_READY_TIMEOUT_SECONDS * MS_PER_SECOND - elapsed_ms;
 		if (left_ms <= 0)
 			break;
@@ -77,7 +78,8 @@ int daemon_start(int *ready_fd)
 	setsid();
 	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null_fd >= 0) {
-		dup2(null_fd, STDIN_FILENO);
+		if (dup2(null_fd, STDIN_FILENO) < 0)
+			close(STDIN_FILENO); /* no input at all, rather than the terminal */
 		if (null_fd != STDIN_FILENO)
 			close(null_fd);
 	}
