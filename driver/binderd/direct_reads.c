@@ -76,6 +76,8 @@ static struct {
 	struct __user_cap_data_struct own[CAPABILITY_WORDS];
 	struct __user_cap_data_struct without_ptrace[CAPABILITY_WORDS];
 	bool dumpable; /* before the first change of fsuid, which clears it */
+	uid_t uid, euid; /* binderd's real and effective ids (never changed */
+	gid_t gid, egid; /* for longer than one read_as_user) */
 } binderd_identity;
 
 /* binderd's file system ids while it acts as a process's user. */
@@ -108,6 +110,10 @@ static int learn_binderd_identity(void)
 	binderd_identity.without_ptrace[CAP_TO_INDEX(CAP_SYS_PTRACE)].effective &=
 	        ~CAP_TO_MASK(CAP_SYS_PTRACE);
 	binderd_identity.dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1;
+	binderd_identity.uid = getuid();
+	binderd_identity.euid = geteuid();
+	binderd_identity.gid = getgid();
+	binderd_identity.egid = getegid();
 	binderd_identity.known = true;
 	return 0;
 }
@@ -206,8 +212,8 @@ static void identity_restore(uid_t uid, uid_t euid, gid_t gid, gid_t egid)
 static int read_as_user(const struct direct_reads_grant *grant, pid_t pid, void *local, size_t size,
                         uint64_t address)
 {
-	uid_t uid = getuid(), euid = geteuid();
-	gid_t gid = getgid(), egid = getegid();
+	uid_t uid = binderd_identity.uid, euid = binderd_identity.euid;
+	gid_t gid = binderd_identity.gid, egid = binderd_identity.egid;
 	bool switching = grant->uid != euid || grant->gid != egid;
 
 	if (switching && euid != 0)
