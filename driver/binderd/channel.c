@@ -341,13 +341,17 @@ static bool header_valid(const struct channel *channel, const struct binderd_req
 }
 
 /* Makes the input buffer large enough for the whole request whose header
- * is at its start. 0 or -ENOMEM. */
+ * is at its start. 0 or -ENOMEM. A header that is not valid is left for
+ * dispatch to refuse: its payload_size may claim up to 4 GiB, and
+ * dispatch may have stopped (reading paused) before looking at it. */
 static int grow_input(struct channel *channel)
 {
 	if (channel->input_length < sizeof(struct binderd_request))
 		return 0;
 	struct binderd_request request;
 	memcpy(&request, channel->input, sizeof(request));
+	if (!header_valid(channel, &request))
+		return 0;
 	size_t total = sizeof(request) + request.payload_size;
 	if (total <= channel->input_capacity)
 		return 0;
