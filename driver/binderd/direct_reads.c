@@ -75,7 +75,7 @@ static struct {
 	bool known;
 	struct __user_cap_data_struct own[CAPABILITY_WORDS];
 	struct __user_cap_data_struct without_ptrace[CAPABILITY_WORDS];
-	bool dumpable; /* before the first change of fsuid, which clears it */
+	bool dumpable;   /* before the first change of fsuid, which clears it */
 	uid_t uid, euid; /* binderd's real and effective ids (never changed */
 	gid_t gid, egid; /* for longer than one read_as_user) */
 } binderd_identity;
