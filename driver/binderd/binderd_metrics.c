@@ -73,6 +73,15 @@ static const struct total_counter total_counters[] = {
 };
 #define TOTAL_COUNTER_COUNT (sizeof(total_counters) / sizeof(total_counters[0]))
 
+/* binderd_failed_transactions_by_error_total's label values, in the order
+ * of enum debug_failure_kind. */
+static const char *const failure_labels[DEBUG_FAILURE_KIND_COUNT] = {
+        "failed_reply",
+        "dead_reply",
+        "frozen_reply",
+        "other",
+};
+
 /* The "resource" label of each uid_budget resource. */
 static const char *const resource_labels[UID_RESOURCE_COUNT] = {
         [UID_PROCS] = "procs",
@@ -94,6 +103,7 @@ static struct {
 	struct metrics_server *server;
 	struct metric *census[CENSUS_GAUGE_COUNT];
 	struct metric *totals[TOTAL_COUNTER_COUNT];
+	struct metric *failures[DEBUG_FAILURE_KIND_COUNT];
 	struct metric *limits[UID_RESOURCE_COUNT];
 	struct metric *uids_not_shown;
 	struct uid_series uids[BINDERD_METRICS_MAX_UIDS];
@@ -222,6 +232,8 @@ static void collect(void *arg)
 	for (size_t i = 0; i < TOTAL_COUNTER_COUNT; i++)
 		counter_set(state.totals[i],
 		            *(const uint64_t *)((const char *)&totals + total_counters[i].offset));
+	for (size_t i = 0; i < DEBUG_FAILURE_KIND_COUNT; i++)
+		counter_set(state.failures[i], totals.failed_by_kind[i]);
 	for (int resource = 0; resource < UID_RESOURCE_COUNT; resource++)
 		metric_set(state.limits[resource],
 		           (int64_t)uid_budget_limit((enum uid_resource)resource));
@@ -250,6 +262,15 @@ static int make_series(void)
 		state.totals[i] = metrics_add_counter(state.registry, total_counters[i].name,
 		                                      total_counters[i].help, NULL, 0);
 		if (!state.totals[i])
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < DEBUG_FAILURE_KIND_COUNT; i++) {
+		struct metric_label label = {"error", failure_labels[i]};
+		state.failures[i] = metrics_add_counter(
+		        state.registry, "binderd_failed_transactions_by_error_total",
+		        "Failed transactions by what their sender got (BR_FAILED_REPLY, ...)",
+		        &label, 1);
+		if (!state.failures[i])
 			return -ENOMEM;
 	}
 	for (int resource = 0; resource < UID_RESOURCE_COUNT; resource++) {

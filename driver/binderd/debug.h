@@ -62,13 +62,23 @@ struct debug_census {
 };
 void debug_census_take(struct debug_census *census);
 
+/* What a failed transaction answered its sender, for metrics. */
+enum debug_failure_kind {
+	DEBUG_FAILURE_FAILED_REPLY, /* BR_FAILED_REPLY: bad handle, no space, ... */
+	DEBUG_FAILURE_DEAD_REPLY,   /* BR_DEAD_REPLY: the target is dead */
+	DEBUG_FAILURE_FROZEN_REPLY, /* BR_FROZEN_REPLY: the target is frozen */
+	DEBUG_FAILURE_OTHER,
+	DEBUG_FAILURE_KIND_COUNT,
+};
+
 /* Totals since binderd started (never reset), for metrics. */
 struct debug_totals {
-	uint64_t transactions;        /* BC_TRANSACTION and BC_REPLY begun */
-	uint64_t oneway_transactions; /* of which oneway */
-	uint64_t replies;             /* of which BC_REPLY */
-	uint64_t failed_transactions; /* of which failed (in the failed log) */
-	uint64_t bytes;               /* data + offsets bytes copied */
+	uint64_t transactions;                             /* BC_TRANSACTION and BC_REPLY begun */
+	uint64_t oneway_transactions;                      /* of which oneway */
+	uint64_t replies;                                  /* of which BC_REPLY */
+	uint64_t failed_transactions;                      /* of which failed (in the failed log) */
+	uint64_t bytes;                                    /* data + offsets bytes copied */
+	uint64_t failed_by_kind[DEBUG_FAILURE_KIND_COUNT]; /* failed, by answer */
 };
 void debug_totals_get(struct debug_totals *totals);
 

@@ -147,6 +147,20 @@ void debug_log_failed(uint64_t debug_id, uint32_t return_error, int error_param,
                       const char *reason)
 {
 	totals.failed_transactions++;
+	switch (return_error) {
+	case BR_FAILED_REPLY:
+		totals.failed_by_kind[DEBUG_FAILURE_FAILED_REPLY]++;
+		break;
+	case BR_DEAD_REPLY:
+		totals.failed_by_kind[DEBUG_FAILURE_DEAD_REPLY]++;
+		break;
+	case BR_FROZEN_REPLY:
+		totals.failed_by_kind[DEBUG_FAILURE_FROZEN_REPLY]++;
+		break;
+	default:
+		totals.failed_by_kind[DEBUG_FAILURE_OTHER]++;
+		break;
+	}
 	struct debug_log_entry *entry = log_find(debug_id);
 	if (!entry)
 		return;

@@ -302,9 +302,11 @@ test_metrics() {
 	start_service
 	scrape
 	check "/metrics answers" '[ -n "$metrics" ]'
-	local before after failed_before
+	local before after failed_before bad_handle_before
+	local by_error='binderd_failed_transactions_by_error_total{error="failed_reply"}'
 	before=$(metric binderd_transactions_total)
 	failed_before=$(metric binderd_failed_transactions_total)
+	bad_handle_before=$(metric "$by_error")
 	for _ in $(seq 1 $METRICS_CALLS); do
 		timeout $COMMAND_TIMEOUT "$probe" call $SERVICE $CODE_ECHO >/dev/null 2>>"$dir/client.log"
 	done
@@ -316,6 +318,8 @@ test_metrics() {
 	check "binderd_replies_total counts the replies" '[ "$(metric binderd_replies_total)" -ge $METRICS_CALLS ]'
 	check "binderd_failed_transactions_total counts the bad handle" \
 		'[ "$(metric binderd_failed_transactions_total)" -gt "$failed_before" ]'
+	check "binderd_failed_transactions_by_error_total counts it as failed_reply" \
+		'[ "$(metric "$by_error")" -gt "$bad_handle_before" ]'
 	check "binderd_procs counts servicemanager and the service" '[ "$(metric binderd_procs)" -ge 2 ]'
 	check "binderd_nodes counts the service's node" '[ "$(metric binderd_nodes)" -ge 1 ]'
 	check "binderd_refs counts servicemanager's ref on it" '[ "$(metric binderd_refs)" -ge 1 ]'
