@@ -129,6 +129,40 @@ BINDER_API int binder_parcel_write_raw(binder_parcel *parcel, const void *bytes,
  * BINDER_BAD_VALUE if length > INT32_MAX. */
 BINDER_API int binder_parcel_write_byte_array(binder_parcel *parcel, const void *bytes,
                                               size_t length);
+
+/*
+ * Large payloads without a copy ("in place", AOSP's writeInplace): rather
+ * than building the bytes in a buffer of its own and having the parcel
+ * copy them in, the caller asks the parcel for room and writes (or reads a
+ * file, decodes, ...) the bytes straight into it. The transaction sends
+ * the parcel's buffer as it is, so the bytes are copied once, by the
+ * driver, into the receiver: the one copy a raw BC_TRANSACTION makes.
+ * The receiving side reads them in place too (binder_parcel_read_byte_array
+ * and binder_parcel_read_string8 borrow, they do not copy).
+ *
+ * Each appends at the position like the other writes and sets *bytes to
+ * the room: length bytes, NOT initialised (the padding after them is
+ * zeroed). Fill every byte before the parcel is sent: what is left there
+ * is whatever the memory held, and it goes to the receiver. *bytes stays
+ * valid until the next write to the parcel (which may move the buffer),
+ * binder_parcel_reset or binder_parcel_free; a parcel may be sent several
+ * times, so a payload produced once can be sent again without rewriting
+ * it. A parcel grows to at most 64 MiB and the receiver's area (at most
+ * 4 MiB under binder) bounds what can be sent.
+ * Errors: BINDER_BAD_VALUE (parcel or bytes NULL, or for a byte array
+ * length > INT32_MAX), BINDER_NO_MEMORY (past the parcel's largest size,
+ * or out of memory), BINDER_INVALID_OPERATION (a received parcel, or the
+ * room would overlap a binder object or fd); on error nothing is written,
+ * the position does not move and *bytes is left alone.
+ */
+/* Room for length raw bytes (no length prefix), padded to 4: the in-place
+ * form of binder_parcel_write_raw. */
+BINDER_API int binder_parcel_write_in_place(binder_parcel *parcel, size_t length, void **bytes);
+/* A byte array of length bytes (the int32 length, then room for the bytes,
+ * padded to 4): the in-place form of binder_parcel_write_byte_array, read
+ * by binder_parcel_read_byte_array and AOSP's readByteVector. */
+BINDER_API int binder_parcel_write_byte_array_in_place(binder_parcel *parcel, size_t length,
+                                                       void **bytes);
 /* A String8 from a UTF-8 C string; NULL writes a null string. The bytes
  * are written as given (BINDER_BAD_VALUE if not valid UTF-8). */
 BINDER_API int binder_parcel_write_string8(binder_parcel *parcel, const char *utf8);
@@ -167,9 +201,11 @@ BINDER_API int binder_parcel_read_bool(binder_parcel *parcel, bool *out);
 BINDER_API int binder_parcel_read_byte(binder_parcel *parcel, int8_t *out);
 /* Copies length bytes (and skips their padding). */
 BINDER_API int binder_parcel_read_raw(binder_parcel *parcel, void *bytes, size_t length);
-/* A byte array: *bytes points into the parcel (borrowed), *length its
- * size; a null array (length -1 on the wire) gives *bytes NULL and
- * *length 0, an empty one a non-NULL *bytes and *length 0. */
+/* A byte array: *bytes points into the parcel (borrowed, no copy: for a
+ * received parcel, into the receive area the driver copied it to), *length
+ * its size; valid until the parcel is freed, reset or written to. A null
+ * array (length -1 on the wire) gives *bytes NULL and *length 0, an empty
+ * one a non-NULL *bytes and *length 0. */
 BINDER_API int binder_parcel_read_byte_array(binder_parcel *parcel, const void **bytes,
                                              size_t *length);
 /* A String8: *utf8 points into the parcel (borrowed, NUL-terminated);

@@ -79,18 +79,11 @@ int binder_parcel_write_byte_array(binder_parcel *parcel, const void *bytes, siz
 {
 	if (!bytes)
 		return binder_parcel_write_int32(parcel, PARCEL_NULL_LENGTH);
-	if (length > INT32_MAX)
-		return BINDER_BAD_VALUE;
-	/* The length and the bytes in one claim: all or nothing. */
-	uint8_t *where;
-	int status = parcel_claim(parcel, sizeof(int32_t) + length, &where);
-	if (status != BINDER_OK)
-		return status;
-	int32_t count = (int32_t)length;
-	memcpy(where, &count, sizeof(count));
-	if (length)
-		memcpy(where + sizeof(count), bytes, length);
-	return BINDER_OK;
+	void *where;
+	int status = binder_parcel_write_byte_array_in_place(parcel, length, &where);
+	if (status == BINDER_OK && length)
+		memcpy(where, bytes, length);
+	return status;
 }
 
 int binder_parcel_read_int32(binder_parcel *parcel, int32_t *out)
