@@ -16,6 +16,10 @@
 #                  stop cleanly (exit 0) on SIGTERM
 #   binderd=PATH   a binderd of the test's own listens on PATH meanwhile
 #   demo           the demo: run with its build in BUILD_DIR/readme-demo
+#   bench          benchmarks: each line must exit 0 and print bench.*
+#                  lines; not in a sanitizer build (its figures mean
+#                  nothing), and the guest one only where the kernel tests
+#                  can boot their guest (qemu, busybox, binder_linux.ko)
 #   ci             the CI command itself: it must be what .ci/run runs
 #   norun: REASON  not run here, for REASON (printed); kept for the few
 #                  blocks that need other hosts or minutes of benchmarks
@@ -56,7 +60,11 @@ export README_BLOCKS_MARKER=$marker
 export PATH=$build_dir/tools/service:$build_dir/tools/binderctl:$PATH
 export BINDER_DEVICE=/tmp/binder.sock
 export BINDER_LOG=warn
-if [ -n "${ASAN_OPTIONS+x}" ] || nm "$build_dir/driver/binderd" 2>/dev/null | grep -q __asan_init; then
+sanitized=no
+if nm "$build_dir/driver/binderd" 2>/dev/null | grep -q __asan_init; then
+	sanitized=yes
+fi
+if [ -n "${ASAN_OPTIONS+x}" ] || [ "$sanitized" = yes ]; then
 	# The preload library is linked with the sanitizer runtime.
 	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 fi
@@ -248,6 +256,45 @@ run_demo() {
 	fi
 }
 
+# Can this machine boot the kernel tests' guest? (tests/kernel/CMakeLists.txt)
+guest_can_run() {
+	command -v qemu-system-x86_64 >/dev/null && command -v busybox >/dev/null || return 1
+	local module version
+	for module in /lib/modules/*/kernel/drivers/android/binder_linux.ko; do
+		[ -e "$module" ] || continue
+		version=${module#/lib/modules/}
+		version=${version%%/*}
+		[ -e "/boot/vmlinuz-$version" ] && return 0
+	done
+	return 1
+}
+
+run_bench() {
+	local number=$1 start=$2 line index=0
+	if [ "$sanitized" = yes ]; then
+		echo "not run: README.md:$start: benchmarks of a sanitizer build (the plain build runs them)"
+		return
+	fi
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%%#*}
+		[ -z "${line// /}" ] && continue
+		index=$((index + 1))
+		if [[ $line == *run_bench_guest* ]] && ! guest_can_run; then
+			echo "not run: README.md:$start: \"$line\": no qemu, busybox or kernel with binder here"
+			continue
+		fi
+		local log=$work/logs/block$number.$index
+		if ! (cd "$work" && eval "timeout 600 $line") >"$log" 2>&1; then
+			fail "$start: \"$line\" failed"
+			tail -n 20 "$log" | sed 's/^/    | /' >&2
+		elif ! grep -q '^bench\.' "$log"; then
+			fail "$start: \"$line\" printed no bench.* line"
+		else
+			grep -c '^bench\.' "$log" | sed "s|^|README.md:$start: \"$line\": |; s|\$| figures|"
+		fi
+	done <"$work/blocks/$number.body"
+}
+
 run_ci() {
 	local number=$1 start=$2 line
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -282,6 +329,7 @@ for head in $(ls -v "$work/blocks"/*.head 2>/dev/null); do
 		background) background=yes ;;
 		daemons) kind=daemons ;;
 		demo) kind=demo ;;
+		bench) kind=bench ;;
 		ci) kind=ci ;;
 		binderd=*) private_path=${attribute#binderd=} ;;
 		*) fail "$start: unknown attribute '$attribute'" ;;
@@ -297,6 +345,7 @@ for head in $(ls -v "$work/blocks"/*.head 2>/dev/null); do
 	console) run_console "$number" "$start" "$background" ;;
 	daemons) run_daemons "$number" "$start" ;;
 	demo) run_demo "$number" "$start" ;;
+	bench) run_bench "$number" "$start" ;;
 	ci) run_ci "$number" "$start" ;;
 	sh) run_sh "$number" "$start" ;;
 	esac
