@@ -288,9 +288,13 @@ static bool new_transaction(struct transaction_build *build)
 		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -ENOMEM, "out of memory");
 	txn->debug_id = build->debug_id;
 	txn->work.type = WORK_TRANSACTION;
-	if (!build->reply && !(tr->flags & TF_ONE_WAY))
+	/* Only a call that waits for its reply names its sender's pid
+	 * (read.c): a reply or a oneway call carries 0, as with the kernel,
+	 * and costs no check. */
+	if (!build->reply && !(tr->flags & TF_ONE_WAY)) {
 		txn->from = build->thread;
-	txn->sender_pid = sender_pid(build->proc);
+		txn->sender_pid = sender_pid(build->proc);
+	}
 	txn->sender_euid = build->proc->euid;
 	txn->to_proc = build->target_proc;
 	txn->to_thread = build->target_thread;
