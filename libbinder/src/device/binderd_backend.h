@@ -31,6 +31,9 @@ struct binderd_thread {
 	int fd;
 	/* binderd was asked for a BINDERD_MSG_WAKEUP and no ioctl since. */
 	bool poll_armed;
+	/* POLL_ARM was ever sent on this channel: binderd may then send a
+	 * WAKEUP at any time, and results are read a piece at a time. */
+	bool ever_polled;
 	/* fds were installed during the current ioctl. */
 	bool fds_installed;
 	struct binder_send_area send_area;

@@ -246,6 +246,7 @@ int binderd_poll_fd(struct binder_device *device)
 	if (status)
 		return status;
 	if (!thread->poll_armed) {
+		thread->ever_polled = true;
 		status = send_request(thread->fd, BINDERD_OP_POLL_ARM, 0, NULL, 0, NULL, 0);
 		if (status)
 			return status;

@@ -142,6 +142,123 @@ static int plain_ioctl(struct binderd_thread *thread, unsigned int cmd, void *ar
 	return result.status;
 }
 
+/* What the scattered read leaves to the stepwise one: the whole answer
+ * (nothing was taken), or a RESULT whose header alone was taken. */
+#define RECEIVE_STEPWISE         1
+#define RECEIVE_STEPWISE_PAYLOAD 2
+
+/*
+ * The RESULT of a BINDER_WRITE_READ in one recvmsg, scattered straight to
+ * its places: its header, the consumed counts, the read bytes into the
+ * caller's buffer. A thread channel that never armed polling carries
+ * nothing but answers to its own requests (binderd sends WAKEUPs only
+ * after POLL_ARM; after an FD_INSTALL it waits for our numbers), so the
+ * read can take all that has arrived without taking part of a later
+ * message. Anything else is a protocol error. Returns the result's status
+ * or -errno, with *bwr updated; RECEIVE_STEPWISE if nothing was taken
+ * (the caller's buffer is not writable: the stepwise read keeps the stream
+ * in step around it); or RECEIVE_STEPWISE_PAYLOAD with *result read and
+ * nothing after it (its header came in pieces).
+ */
+static int receive_write_read_scattered(struct binderd_thread *thread,
+                                        struct binder_write_read *bwr, uint64_t write_sent,
+                                        uint64_t read_room, struct binderd_message *result)
+{
+	uint8_t *read_at = (uint8_t *)(uintptr_t)(bwr->read_buffer + bwr->read_consumed);
+	struct binderd_write_read_result answer;
+	int *fds = thread->fds.fds; /* the request's fds are sent already */
+
+	for (;;) {
+		struct iovec iov[3] = {
+		        {.iov_base = result, .iov_len = sizeof(*result)},
+		        {.iov_base = &answer, .iov_len = sizeof(answer)},
+		        {.iov_base = read_at, .iov_len = read_room},
+		};
+		unsigned fd_count = 0;
+		size_t received = 0;
+		int status = binder_socket_receive_some(thread->fd, iov, read_room ? 3 : 2, fds,
+		                                        BINDERD_MAX_FDS_PER_MESSAGE, &fd_count,
+		                                        &received);
+
+		if (status == -EFAULT)
+			return RECEIVE_STEPWISE;
+		if (status && status != -EMSGSIZE) {
+			binderd_close_fds(fds, fd_count);
+			return status;
+		}
+		if (received < sizeof(*result)) {
+			/* The header came in pieces: take the rest of it. */
+			unsigned more = 0;
+			int rest = binder_socket_receive(thread->fd, (uint8_t *)result + received,
+			                                 sizeof(*result) - received, fds + fd_count,
+			                                 BINDERD_MAX_FDS_PER_MESSAGE - fd_count,
+			                                 &more);
+			fd_count += more;
+			if (rest && rest != -EMSGSIZE) {
+				binderd_close_fds(fds, fd_count);
+				return rest;
+			}
+			status = status ? status : rest;
+			if (result->kind != BINDERD_MSG_FD_INSTALL) {
+				binderd_close_fds(fds, fd_count);
+				if (status || result->kind != BINDERD_MSG_RESULT)
+					return -EPROTO;
+				return RECEIVE_STEPWISE_PAYLOAD;
+			}
+			received = sizeof(*result);
+		}
+		if (result->kind == BINDERD_MSG_FD_INSTALL) {
+			/* binderd sends nothing more until it has our numbers. */
+			if (received != sizeof(*result) || result->payload_size) {
+				binderd_close_fds(fds, fd_count);
+				return -EPROTO;
+			}
+			status = answer_fd_install(thread, result, fds, fd_count, status);
+			if (status)
+				return status;
+			continue;
+		}
+		binderd_close_fds(fds, fd_count);
+		size_t payload_received = received - sizeof(*result);
+		if (result->kind != BINDERD_MSG_RESULT || status ||
+		    payload_received > result->payload_size)
+			return -EPROTO;
+		if (result->payload_size < sizeof(answer)) {
+			/* A failed ioctl: a status and no counts. */
+			status = binder_socket_discard(thread->fd,
+			                               result->payload_size - payload_received);
+			if (status)
+				return status;
+			return result->status ? result->status : -EPROTO;
+		}
+		if (payload_received < sizeof(answer)) {
+			status = binder_socket_receive(
+			        thread->fd, (uint8_t *)&answer + payload_received,
+			        sizeof(answer) - payload_received, NULL, 0, NULL);
+			if (status)
+				return status;
+			payload_received = sizeof(answer);
+		}
+		size_t read_received = payload_received - sizeof(answer);
+		if (answer.write_consumed > write_sent || answer.read_size > read_room ||
+		    result->payload_size - sizeof(answer) != answer.read_size) {
+			status = binder_socket_discard(thread->fd,
+			                               result->payload_size - payload_received);
+			return status ? status : -EPROTO;
+		}
+		if (read_received < answer.read_size) {
+			status = binder_socket_receive(thread->fd, read_at + read_received,
+			                               answer.read_size - read_received, NULL, 0,
+			                               NULL);
+			if (status)
+				return status;
+		}
+		bwr->write_consumed += answer.write_consumed;
+		bwr->read_consumed += answer.read_size;
+		return result->status;
+	}
+}
+
 /*
  * Receives the RESULT of a BINDER_WRITE_READ: the consumed counts, then
  * the read bytes into the caller's buffer. Updates *bwr. Returns the
@@ -154,7 +271,15 @@ static int receive_write_read(struct binderd_thread *thread, struct binder_write
 	struct binderd_message result;
 	int status;
 
-	status = await_result(thread, &result);
+	status = RECEIVE_STEPWISE;
+	if (!thread->ever_polled)
+		status = receive_write_read_scattered(thread, bwr, write_sent, read_room, &result);
+	if (status == RECEIVE_STEPWISE)
+		status = await_result(thread, &result);
+	else if (status == RECEIVE_STEPWISE_PAYLOAD)
+		status = 0;
+	else
+		return status;
 	if (status)
 		return status;
 	if (result.payload_size < sizeof(answer)) {

@@ -146,6 +146,35 @@ int binder_socket_receive(int socket, void *buffer, size_t size, int *fds, unsig
 	return fd_status;
 }
 
+int binder_socket_receive_some(int socket, const struct iovec *iov, int iov_count, int *fds,
+                               unsigned max_fds, unsigned *fd_count, size_t *received)
+{
+	union {
+		char buffer[CMSG_SPACE(sizeof(int) * BINDERD_MAX_FDS_PER_MESSAGE)];
+		struct cmsghdr align;
+	} control;
+	struct msghdr message = {
+	        .msg_iov = (struct iovec *)iov,
+	        .msg_iovlen = (size_t)iov_count,
+	        .msg_control = control.buffer,
+	        .msg_controllen = sizeof(control.buffer),
+	};
+	ssize_t count;
+
+	*fd_count = 0;
+	*received = 0;
+	do {
+		count = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+	} while (count < 0 && errno == EINTR);
+	if (count < 0)
+		return errno == EFAULT ? -EFAULT : socket_error(errno);
+	*received = (size_t)count;
+	int status = take_fds(&message, fds, max_fds, fd_count);
+	if (count == 0)
+		return -ENOTCONN;
+	return status;
+}
+
 int binder_socket_discard(int socket, size_t size)
 {
 	char scratch[4096];

@@ -28,6 +28,18 @@ int binder_socket_send(int socket, const struct iovec *iov, int iov_count, const
 int binder_socket_receive(int socket, void *buffer, size_t size, int *fds, unsigned max_fds,
                           unsigned *fd_count);
 
+/*
+ * One recvmsg, without waiting for more than the first byte: scatters what
+ * has arrived (up to the iov's total) over iov and sets *received. fds as
+ * binder_socket_receive. Returns 0, -ENOTCONN at end of stream, -EFAULT if
+ * a buffer is not writable (then nothing was consumed: the data is still
+ * there to read), -EMSGSIZE (fds dropped, *received set), or -errno.
+ * The caller must know that the stream holds nothing beyond the message it
+ * expects, or handle what follows it.
+ */
+int binder_socket_receive_some(int socket, const struct iovec *iov, int iov_count, int *fds,
+                               unsigned max_fds, unsigned *fd_count, size_t *received);
+
 /* Reads and drops size bytes. 0 or -errno. */
 int binder_socket_discard(int socket, size_t size);
 
