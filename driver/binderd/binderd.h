@@ -318,6 +318,10 @@ struct thread {
 	struct error_work return_error;
 	struct error_work reply_error;
 	struct send_area send_area;
+	/* The inline payloads of the BINDER_WRITE_READ being written (in the
+	 * channel's input, valid only while its stream is handled). */
+	const uint8_t *inline_payloads;
+	size_t inline_payloads_size;
 	/* a BINDER_WRITE_READ waiting for work */
 	bool read_pending;
 	bool read_nonblock;

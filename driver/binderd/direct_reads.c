@@ -34,6 +34,13 @@
  * call fails and the grant ends, as above. A process that exec'd in
  * between was the user's own to read anyway. If the switch or the call
  * fails, the read goes through the mem file.
+ *
+ * Known difference: the mem file reads with the kernel's "force" access,
+ * so a page the process mapped without read access (PROT_NONE) is read
+ * here where the kernel's copy from user memory would fail. Small payloads
+ * without objects travel inline instead (libbinder retries an unreadable
+ * one through the send area, which fails it as the kernel does); a larger
+ * one in such a page is delivered.
  */
 #include "direct_reads.h"
 

@@ -209,18 +209,25 @@ static void handle_write_read(struct thread *thread, const uint8_t *payload, siz
 		return;
 	}
 	memcpy(&request, payload, sizeof(request));
-	if (request.write_size != size - sizeof(request)) {
+	if (request.inline_size > BINDERD_MAX_INLINE_SIZE ||
+	    request.inline_size > size - sizeof(request) ||
+	    request.write_size != size - sizeof(request) - request.inline_size) {
 		close_fds(fds, fd_count);
 		reply_result(thread, -EINVAL, NULL, 0);
 		return;
 	}
 	size_t consumed = 0;
 	int error = 0;
-	if (request.write_size > 0)
+	if (request.write_size > 0) {
+		thread->inline_payloads = payload + sizeof(request) + request.write_size;
+		thread->inline_payloads_size = request.inline_size;
 		error = thread_write(thread, payload + sizeof(request), (size_t)request.write_size,
 		                     &consumed, fds, fd_count);
-	else
+		thread->inline_payloads = NULL;
+		thread->inline_payloads_size = 0;
+	} else {
 		close_fds(fds, fd_count);
+	}
 	thread->write_consumed = consumed;
 	if (error < 0 || request.read_size == 0) {
 		struct binderd_write_read_result result = {.write_consumed = consumed};

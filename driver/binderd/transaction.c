@@ -125,14 +125,17 @@ static uint32_t queue_transaction(struct txn *txn, struct proc *proc, struct thr
 	return BR_OK;
 }
 
-static bool copy_from_send_area(const struct send_area *area, binder_uintptr_t offset, size_t size,
-                                uint8_t *destination)
+/* Copies size bytes at offset of a region the sender filled (its send
+ * area, or its request's inline payloads); false if they are not all in
+ * it. */
+static bool copy_from_region(const uint8_t *base, size_t region_size, binder_uintptr_t offset,
+                             size_t size, uint8_t *destination)
 {
 	if (size == 0)
 		return true;
-	if (!area->base || offset > area->size || size > area->size - offset)
+	if (!base || offset > region_size || size > region_size - offset)
 		return false;
-	memcpy(destination, area->base + offset, size);
+	memcpy(destination, base + offset, size);
 	return true;
 }
 
@@ -146,7 +149,8 @@ struct transaction_build {
 	struct proc *proc;     /* sender's proc */
 	const struct binder_transaction_data *tr;
 	bool reply;
-	bool direct; /* payload read from the sender's memory (BINDERD_TF_DIRECT) */
+	bool direct;  /* payload read from the sender's memory (BINDERD_TF_DIRECT) */
+	bool inlined; /* payload in the request itself (BINDERD_TF_INLINE) */
 	binder_size_t extra_buffers_size;
 	struct transaction_fds *fds;
 	/* Taken first, as the kernel's t_debug_id: failures report it too. */
@@ -299,7 +303,7 @@ static bool new_transaction(struct transaction_build *build)
 	txn->to_proc = build->target_proc;
 	txn->to_thread = build->target_thread;
 	txn->code = tr->code;
-	txn->flags = tr->flags & ~BINDERD_TF_DIRECT;
+	txn->flags = tr->flags & ~(BINDERD_TF_DIRECT | BINDERD_TF_INLINE);
 	txn->is_reply = build->reply;
 	build->txn = txn;
 	debug_object_created(DEBUG_OBJECT_TRANSACTION);
@@ -367,7 +371,16 @@ static bool copy_payload(struct transaction_build *build)
 	uint8_t *data = buffer_data(&build->target_proc->area, buffer);
 	uint8_t *offsets = data + align8(buffer->data_size);
 	bool copied;
-	if (build->direct) {
+	if (build->direct && build->inlined)
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL,
+		                        "direct and inline payload");
+	if (build->inlined) {
+		/* Inline payloads carry no objects (socket_protocol.h). */
+		copied = buffer->offsets_size == 0 &&
+		         copy_from_region(build->thread->inline_payloads,
+		                          build->thread->inline_payloads_size, tr->data.ptr.buffer,
+		                          buffer->data_size, data);
+	} else if (build->direct) {
 		struct iovec local[2] = {{data, buffer->data_size},
 		                         {offsets, buffer->offsets_size}};
 		struct iovec remote[2] = {
@@ -376,10 +389,10 @@ static bool copy_payload(struct transaction_build *build)
 		copied = direct_reads_copy(build->proc, local, remote, 2,
 		                           buffer->data_size + buffer->offsets_size) == 0;
 	} else {
-		copied = copy_from_send_area(send_area, tr->data.ptr.buffer, buffer->data_size,
-		                             data) &&
-		         copy_from_send_area(send_area, tr->data.ptr.offsets, buffer->offsets_size,
-		                             offsets);
+		copied = copy_from_region(send_area->base, send_area->size, tr->data.ptr.buffer,
+		                          buffer->data_size, data) &&
+		         copy_from_region(send_area->base, send_area->size, tr->data.ptr.offsets,
+		                          buffer->offsets_size, offsets);
 	}
 	if (!copied)
 		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EFAULT,
@@ -566,6 +579,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 	        .tr = tr,
 	        .reply = reply,
 	        .direct = (tr->flags & BINDERD_TF_DIRECT) != 0,
+	        .inlined = (tr->flags & BINDERD_TF_INLINE) != 0,
 	        .extra_buffers_size = extra_buffers_size,
 	        .fds = fds,
 	        .debug_id = next_debug_id(),

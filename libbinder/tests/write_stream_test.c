@@ -110,7 +110,7 @@ Test(write_stream, measures_and_keeps_commands_in_place)
 	sent = binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
 	cr_assert_eq(sent, stream.size);
 	cr_assert_eq(needed, 16);
-	binder_write_stream_prepare(stream.bytes, sent, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, sent, &area, &fds, false, NULL);
 
 	/* Only the two pointer fields changed. */
 	cr_assert_eq(memcmp(stream.bytes, original.bytes, at), 0);
@@ -137,7 +137,7 @@ Test(write_stream, places_transactions_one_after_another)
 	second_at = put_transaction(&stream, BC_REPLY, second, sizeof(second), no_offsets, 0, 0);
 	binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
 	cr_assert_eq(needed, 24 + 8);
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 	cr_assert_eq(transaction_at(&stream, first_at).data.ptr.buffer, 0);
 	cr_assert_eq(transaction_at(&stream, second_at).data.ptr.buffer, 24);
 	cr_assert_eq(memcmp(area.base, first, sizeof(first)), 0);
@@ -162,7 +162,7 @@ Test(write_stream, wild_pointers_point_past_the_area)
 	transaction.data.ptr.offsets = 16; /* never mapped */
 	memcpy(stream.bytes + wild_offsets_at, &transaction, sizeof(transaction));
 
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 	cr_assert_eq(transaction_at(&stream, wild_data_at).data.ptr.buffer,
 	             BINDER_SEND_AREA_BAD_OFFSET);
 	cr_assert_neq(transaction_at(&stream, wild_data_at).data.ptr.offsets,
@@ -185,7 +185,7 @@ Test(write_stream, oversized_transaction_fails_and_needs_no_room)
 	memcpy(stream.bytes + at, &transaction, sizeof(transaction));
 	binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
 	cr_assert_eq(needed, 0);
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 	cr_assert_eq(transaction_at(&stream, at).data.ptr.buffer, BINDER_SEND_AREA_BAD_OFFSET);
 	cr_assert_eq(transaction_at(&stream, at).data.ptr.offsets, BINDER_SEND_AREA_BAD_OFFSET);
 }
@@ -199,7 +199,8 @@ Test(write_stream, transaction_that_does_not_fit_the_area_fails)
 	at = put_transaction(&stream, BC_TRANSACTION, big, sizeof(big), NULL, 0, 0);
 	binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
 	cr_assert_eq(needed, sizeof(big));
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false); /* 64 KiB */
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false,
+	                            NULL); /* 64 KiB */
 	cr_assert_eq(transaction_at(&stream, at).data.ptr.buffer, BINDER_SEND_AREA_BAD_OFFSET);
 }
 
@@ -212,7 +213,7 @@ Test(write_stream, empty_transaction_needs_no_area)
 	at = put_transaction(&stream, BC_REPLY, NULL, 0, NULL, 0, 0);
 	binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
 	cr_assert_eq(needed, 0);
-	binder_write_stream_prepare(stream.bytes, stream.size, &none, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &none, &fds, false, NULL);
 	cr_assert_eq(transaction_at(&stream, at).data.ptr.buffer, 0);
 	cr_assert_eq(transaction_at(&stream, at).data.ptr.offsets, 0);
 }
@@ -241,7 +242,7 @@ Test(write_stream, collects_fds_in_order_and_numbers_them)
 	data.second.fd = pipe_fds[0];
 
 	at = put_transaction(&stream, BC_TRANSACTION, &data, sizeof(data), offsets, 3, 0);
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 	cr_assert_eq(fds.count, 2);
 	cr_assert_eq(fds.fds[0], pipe_fds[1]);
 	cr_assert_eq(fds.fds[1], pipe_fds[0]);
@@ -273,7 +274,7 @@ Test(write_stream, bad_fd_fails_only_its_transaction)
 
 	good_at = put_transaction(&stream, BC_TRANSACTION, &good, sizeof(good), offsets, 1, 0);
 	bad_at = put_transaction(&stream, BC_TRANSACTION, &bad, sizeof(bad), offsets, 1, 0);
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 	cr_assert_eq(fds.count, 1);
 	cr_assert_eq(fds.fds[0], pipe_fds[0]);
 	cr_assert_neq(transaction_at(&stream, good_at).data.ptr.buffer,
@@ -314,7 +315,7 @@ Test(write_stream, scatter_gather_buffers_and_fd_arrays)
 	cr_assert_eq(binder_write_stream_measure(stream.bytes, stream.size, true, &needed),
 	             stream.size);
 	cr_assert_eq(needed, sizeof(data) + sizeof(offsets) + sizeof(parent_buffer));
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 
 	transaction = transaction_at(&stream, at);
 	cr_assert_eq(transaction.data.ptr.buffer, 0);
@@ -352,7 +353,7 @@ Test(write_stream, buffer_beyond_buffers_size_or_wild_fails)
 	objects[1].length = sizeof(payload); /* more than buffers_size left */
 
 	at = put_transaction(&stream, BC_TRANSACTION_SG, objects, sizeof(objects), offsets, 2, 16);
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 	memcpy(&copied, area.base + transaction_at(&stream, at).data.ptr.buffer, sizeof(copied));
 	cr_assert_eq(copied.buffer, BINDER_SEND_AREA_BAD_OFFSET);
 	memcpy(&copied,
@@ -372,7 +373,7 @@ Test(write_stream, ptr_in_plain_transaction_is_not_copied)
 
 	object.buffer = (uintptr_t)payload;
 	at = put_transaction(&stream, BC_TRANSACTION, &object, sizeof(object), offsets, 1, 0);
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 	memcpy(&copied, area.base + transaction_at(&stream, at).data.ptr.buffer, sizeof(copied));
 	cr_assert_eq(copied.buffer, BINDER_SEND_AREA_BAD_OFFSET);
 }
@@ -388,7 +389,7 @@ Test(write_stream, malformed_objects_are_left_to_binderd)
 	objects[0].hdr.type = BINDER_TYPE_FD;
 	objects[0].fd = 0;
 	at = put_transaction(&stream, BC_TRANSACTION, objects, sizeof(objects), offsets, 2, 0);
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 	cr_assert_eq(fds.count, 0);
 	cr_assert_eq(transaction_at(&stream, at).data.ptr.buffer, 0);
 }
@@ -408,7 +409,7 @@ Test(write_stream, cut_command_is_sent_only_when_it_is_the_callers)
 	/* The caller's stream ends there: binderd must see it (and fail). */
 	cr_assert_eq(binder_write_stream_measure(stream.bytes, stream.size, true, &needed),
 	             stream.size);
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 }
 
 Test(write_stream, unknown_command_ends_the_rewriting)
@@ -424,6 +425,72 @@ Test(write_stream, unknown_command_ends_the_rewriting)
 	cr_assert_eq(binder_write_stream_measure(stream.bytes, stream.size, false, &needed),
 	             stream.size);
 	cr_assert_eq(needed, 0);
-	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
 	cr_assert_eq(memcmp(stream.bytes, original.bytes, stream.size), 0);
+}
+
+/* Inline payloads: object-less BC_TRANSACTION / BC_REPLY go inside the
+ * request, in order, each at its offset among the inline bytes; anything
+ * with objects, scatter-gather, or past the limit goes the other ways. */
+Test(write_stream, object_less_payloads_go_inline_in_order)
+{
+	char first[10] = "123456789";
+	uint32_t second[3] = {1, 2, 3};
+	struct flat_binder_object object = {.hdr.type = BINDER_TYPE_BINDER, .binder = 1};
+	binder_size_t offsets[1] = {0};
+	struct binder_stream_inline inline_payloads = {.limit = 64};
+	struct stream stream = {.size = 0};
+	size_t needed, first_at, second_at, object_at, empty_at;
+
+	first_at = put_transaction(&stream, BC_TRANSACTION, first, sizeof(first), NULL, 0, 0);
+	object_at =
+	        put_transaction(&stream, BC_TRANSACTION, &object, sizeof(object), offsets, 1, 0);
+	empty_at = put_transaction(&stream, BC_REPLY, NULL, 0, NULL, 0, 0);
+	second_at = put_transaction(&stream, BC_REPLY, second, sizeof(second), NULL, 0, 0);
+	binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false,
+	                            &inline_payloads);
+
+	cr_assert_eq(inline_payloads.count, 2);
+	cr_assert_eq(inline_payloads.size, sizeof(first) + sizeof(second));
+	cr_assert_eq(inline_payloads.payloads[0].iov_base, (void *)first);
+	cr_assert_eq(inline_payloads.payloads[0].iov_len, sizeof(first));
+	cr_assert_eq(inline_payloads.payloads[1].iov_base, (void *)second);
+	cr_assert_eq(inline_payloads.payloads[1].iov_len, sizeof(second));
+	struct binder_transaction_data transaction = transaction_at(&stream, first_at);
+	cr_assert(transaction.flags & BINDERD_TF_INLINE);
+	cr_assert_eq(transaction.data.ptr.buffer, 0);
+	transaction = transaction_at(&stream, empty_at);
+	cr_assert(transaction.flags & BINDERD_TF_INLINE);
+	cr_assert_eq(transaction.data.ptr.buffer, sizeof(first));
+	transaction = transaction_at(&stream, second_at);
+	cr_assert(transaction.flags & BINDERD_TF_INLINE);
+	cr_assert_eq(transaction.data.ptr.buffer, sizeof(first));
+	/* The one with an object went through the send area. */
+	transaction = transaction_at(&stream, object_at);
+	cr_assert_eq(transaction.flags & BINDERD_TF_INLINE, 0);
+	cr_assert_eq(transaction.data.ptr.buffer, 0);
+	cr_assert_eq(memcmp(area.base, &object, sizeof(object)), 0);
+}
+
+Test(write_stream, inline_payloads_keep_to_the_limit)
+{
+	char big[48] = "big";
+	char small[8] = "small";
+	struct binder_stream_inline inline_payloads = {.limit = 40};
+	struct stream stream = {.size = 0};
+	size_t needed, big_at, small_at, sg_at;
+
+	big_at = put_transaction(&stream, BC_TRANSACTION, big, sizeof(big), NULL, 0, 0);
+	sg_at = put_transaction(&stream, BC_TRANSACTION_SG, small, sizeof(small), NULL, 0, 0);
+	small_at = put_transaction(&stream, BC_TRANSACTION, small, sizeof(small), NULL, 0, 0);
+	binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false,
+	                            &inline_payloads);
+
+	cr_assert_eq(transaction_at(&stream, big_at).flags & BINDERD_TF_INLINE, 0);
+	cr_assert_eq(transaction_at(&stream, sg_at).flags & BINDERD_TF_INLINE, 0);
+	cr_assert(transaction_at(&stream, small_at).flags & BINDERD_TF_INLINE);
+	cr_assert_eq(inline_payloads.count, 1);
+	cr_assert_eq(inline_payloads.size, sizeof(small));
 }

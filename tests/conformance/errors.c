@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define BAD_CODE    66
 #define FINISH_CODE 99
@@ -194,6 +196,42 @@ Test(errors, cookie_mismatch_is_failed_reply, .timeout = TEST_TIMEOUT)
 	/* Same ptr, another cookie. */
 	object.cookie = 0x21;
 	expect_failed_call(&fixture.client, 0, &object, sizeof(object), &offset, sizeof(offset));
+	strict_finish(&fixture);
+}
+
+/* The kernel fails a transaction whose data it cannot read (copy from user
+ * memory) and carries on; on binderd a small payload without objects rides
+ * inside the request, and a bad pointer must fail only that transaction.
+ * A good call after it, in the same write, still goes through. */
+Test(errors, unreadable_data_is_failed_reply, .timeout = TEST_TIMEOUT)
+{
+	struct strict_fixture fixture;
+	strict_setup(&fixture, AREA_SIZE);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *unreadable = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(unreadable != MAP_FAILED);
+	expect_failed_call(&fixture.client, 0, unreadable, 64, NULL, 0);
+
+	/* The same, followed by a good call in one write: the first fails,
+	 * the write stops there (as any failed transaction stops the rest),
+	 * and the good one sent again is delivered. */
+	uint32_t good_data[16] = {7};
+	struct bc_stream stream;
+	bc_reset(&stream);
+	bc_add_transaction(&stream, BC_TRANSACTION, 0, BAD_CODE, 0, unreadable, 64, NULL, 0);
+	size_t first_size = stream.size;
+	bc_add_transaction(&stream, BC_TRANSACTION, 0, 1, 0, good_data, sizeof(good_data), NULL, 0);
+	binder_size_t consumed = 0;
+	int status = client_write(&fixture.client, stream.bytes, stream.size, &consumed);
+	CHECKF(status == 0, "write gave %d", status);
+	CHECKF(consumed == first_size, "write_consumed %llu, the failed transaction ends at %zu",
+	       (unsigned long long)consumed, first_size);
+	expect_next(&fixture.client, BR_FAILED_REPLY, NULL);
+	struct call_result result =
+	        call(&fixture.client, 0, 1, 0, good_data, sizeof(good_data), NULL, 0);
+	CHECKF(result.cmd == BR_REPLY, "got %s", br_name(result.cmd));
+	free_buffer(&fixture.client, &result.reply);
+	munmap(unreadable, page);
 	strict_finish(&fixture);
 }
 

@@ -34,6 +34,10 @@ struct binderd_thread {
 	/* POLL_ARM was ever sent on this channel: binderd may then send a
 	 * WAKEUP at any time, and results are read a piece at a time. */
 	bool ever_polled;
+	/* Whether a request with inline payloads always leaves in one piece
+	 * on this channel (its send buffer), once known. */
+	bool inline_checked;
+	bool inline_ok;
 	/* fds were installed during the current ioctl. */
 	bool fds_installed;
 	struct binder_send_area send_area;

@@ -87,7 +87,7 @@ static int receive_result(int socket, void *payload, size_t *payload_size, int *
 /* A value binderd reads back to prove it can read our memory. */
 static volatile uint64_t direct_read_probe;
 
-static int say_hello(int socket, bool *direct_reads)
+static int say_hello(int socket, bool *direct_reads, bool *inline_payloads)
 {
 	struct binderd_hello_reply reply;
 	struct binderd_hello hello;
@@ -114,10 +114,14 @@ static int say_hello(int socket, bool *direct_reads)
 	if (reply_size != sizeof(reply) || reply.protocol_version != BINDERD_PROTOCOL_VERSION)
 		return -EPROTO;
 	/* BINDER_DIRECT_READS=0 in the environment keeps the send area for
-	 * everything (for tests and measurements of that path). */
+	 * everything (for tests and measurements of that path);
+	 * BINDER_INLINE_PAYLOADS=0 only stops inline payloads. */
 	const char *setting = getenv("BINDER_DIRECT_READS");
-	*direct_reads = (reply.flags & BINDERD_HELLO_DIRECT_READS) &&
-	                !(setting && strcmp(setting, "0") == 0);
+	bool send_area_only = setting && strcmp(setting, "0") == 0;
+	const char *inline_setting = getenv("BINDER_INLINE_PAYLOADS");
+	*direct_reads = (reply.flags & BINDERD_HELLO_DIRECT_READS) && !send_area_only;
+	*inline_payloads = (reply.flags & BINDERD_HELLO_INLINE_PAYLOADS) && !send_area_only &&
+	                   !(inline_setting && strcmp(inline_setting, "0") == 0);
 	return 0;
 }
 
@@ -138,7 +142,7 @@ int binderd_open(struct binder_device *device, const char *path)
 		close(fd);
 		return status;
 	}
-	status = say_hello(fd, &device->direct_reads);
+	status = say_hello(fd, &device->direct_reads, &device->inline_payloads);
 	if (status) {
 		close(fd);
 		return status;

@@ -14,6 +14,7 @@
 #include <linux/android/binder.h>
 #include <linux/ioctl.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "fd_arrays.h"
 #include "self_memory.h"
@@ -306,17 +307,106 @@ static int receive_write_read(struct binderd_thread *thread, struct binder_write
 	return result.status;
 }
 
+/*
+ * A request up to this size leaves as one piece of the Unix socket (with
+ * its usual send buffer, checked by inline_allowed), so a bad inline
+ * pointer fails the whole send with EFAULT and sends nothing.
+ */
+#define INLINE_REQUEST_MAX (16u << 10)
+
+/* Room the kernel gives one piece of a Unix stream message: half the send
+ * buffer, less a small margin (af_unix.c). */
+#define UNIX_PIECE_MARGIN 64
+
+static bool inline_allowed(struct binder_device *device, struct binderd_thread *thread)
+{
+	if (!device->inline_payloads)
+		return false;
+	if (!thread->inline_checked) {
+		int send_buffer = 0;
+		socklen_t length = sizeof(send_buffer);
+
+		thread->inline_checked = true;
+		thread->inline_ok =
+		        getsockopt(thread->fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, &length) == 0 &&
+		        send_buffer / 2 - UNIX_PIECE_MARGIN >= (int)INLINE_REQUEST_MAX;
+	}
+	return thread->inline_ok;
+}
+
+/*
+ * Reads copy_size bytes of the caller's write stream, prepares it (send
+ * area, fds, and with fast_paths direct and inline payloads) and sends the
+ * request. *send_size gets the stream bytes sent. 0 or -errno; -EFAULT if
+ * the stream, or with fast_paths an inline payload, is not readable
+ * (nothing was sent).
+ */
+static int send_write_read(struct binder_device *device, struct binderd_thread *thread,
+                           const struct binder_write_read *bwr, size_t copy_size, bool complete,
+                           uint64_t read_room, bool fast_paths, size_t *send_size)
+{
+	const size_t header_size =
+	        sizeof(struct binderd_request) + sizeof(struct binderd_write_read);
+	struct binder_stream_inline inline_payloads = {0};
+	struct binderd_request *request;
+	struct binderd_write_read *write_read;
+	struct iovec iov[1 + BINDER_INLINE_MAX_PAYLOADS];
+	size_t area_needed;
+	uint8_t *stream;
+	int status;
+
+	status = binderd_thread_reserve_request(thread, header_size + copy_size);
+	if (status)
+		return status;
+	stream = thread->request + header_size;
+	if (binder_self_read(stream, bwr->write_buffer + bwr->write_consumed, copy_size))
+		return -EFAULT;
+	*send_size = binder_write_stream_measure(stream, copy_size, complete, &area_needed);
+	/* If the area cannot grow, transactions that do not fit fail. */
+	if (area_needed)
+		binderd_thread_reserve_send_area(thread, area_needed);
+	if (fast_paths && inline_allowed(device, thread) &&
+	    header_size + *send_size < INLINE_REQUEST_MAX) {
+		inline_payloads.limit = INLINE_REQUEST_MAX - header_size - *send_size;
+		if (inline_payloads.limit > BINDERD_MAX_INLINE_SIZE)
+			inline_payloads.limit = BINDERD_MAX_INLINE_SIZE;
+	}
+	binder_write_stream_prepare(stream, *send_size, &thread->send_area, &thread->fds,
+	                            fast_paths && device->direct_reads,
+	                            inline_payloads.limit ? &inline_payloads : NULL);
+
+	request = (struct binderd_request *)thread->request;
+	write_read = (struct binderd_write_read *)(request + 1);
+	*request = (struct binderd_request){
+	        .op = BINDERD_OP_IOCTL,
+	        .payload_size = (uint32_t)(sizeof(*write_read) + *send_size + inline_payloads.size),
+	        .arg = BINDER_WRITE_READ,
+	        .fd_count = thread->fds.count,
+	};
+	*write_read = (struct binderd_write_read){
+	        .write_size = *send_size,
+	        .read_size = read_room,
+	        .flags = (device->nonblocking ? BINDERD_WR_NONBLOCK : 0) |
+	                 (bwr->read_consumed ? BINDERD_WR_READ_CONSUMED : 0),
+	        .inline_size = (uint32_t)inline_payloads.size,
+	};
+	iov[0].iov_base = thread->request;
+	iov[0].iov_len = header_size + *send_size;
+	memcpy(&iov[1], inline_payloads.payloads, inline_payloads.count * sizeof(iov[0]));
+	thread->poll_armed = false;
+	thread->fds_installed = false;
+	status = binder_socket_send(thread->fd, iov, 1 + (int)inline_payloads.count,
+	                            thread->fds.fds, thread->fds.count);
+	return status;
+}
+
 static int write_read(struct binder_device *device, struct binderd_thread *thread, void *arg)
 {
 	const size_t header_size =
 	        sizeof(struct binderd_request) + sizeof(struct binderd_write_read);
 	struct binder_write_read *caller = arg, bwr;
-	struct binderd_request *request;
-	struct binderd_write_read *write_read;
 	uint64_t write_left = 0, read_room = 0, write_consumed, read_consumed;
-	size_t copy_size, send_size, area_needed;
-	uint8_t *stream;
-	struct iovec iov;
+	size_t copy_size, send_size = 0;
 	int status;
 
 	/* Cheap guard: a NULL argument is -EFAULT as with the kernel. */
@@ -335,41 +425,19 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 		return 0;
 	copy_size = write_left < BINDERD_MAX_WRITE_SIZE ? write_left : BINDERD_MAX_WRITE_SIZE;
 
-	status = binderd_thread_reserve_request(thread, header_size + copy_size);
+	status = send_write_read(device, thread, &bwr, copy_size, copy_size == write_left,
+	                         read_room, true, &send_size);
+	/* An inline payload's pointer was bad and nothing left: again through
+	 * the send area, whose copy notes the bad pointer, so that binderd
+	 * fails that transaction as the kernel does (BR_FAILED_REPLY) and the
+	 * rest goes through. (Not by direct reads: binderd's read through
+	 * /proc/PID/mem would read a PROT_NONE page the caller cannot.) */
+	if (status == -EFAULT)
+		status = send_write_read(device, thread, &bwr, copy_size, copy_size == write_left,
+		                         read_room, false, &send_size);
 	if (status)
 		return status;
-	stream = thread->request + header_size;
-	if (binder_self_read(stream, bwr.write_buffer + bwr.write_consumed, copy_size))
-		return -EFAULT;
-	send_size = binder_write_stream_measure(stream, copy_size, copy_size == write_left,
-	                                        &area_needed);
-	/* If the area cannot grow, transactions that do not fit fail. */
-	if (area_needed)
-		binderd_thread_reserve_send_area(thread, area_needed);
-	binder_write_stream_prepare(stream, send_size, &thread->send_area, &thread->fds,
-	                            device->direct_reads);
-
-	request = (struct binderd_request *)thread->request;
-	write_read = (struct binderd_write_read *)(request + 1);
-	*request = (struct binderd_request){
-	        .op = BINDERD_OP_IOCTL,
-	        .payload_size = sizeof(*write_read) + send_size,
-	        .arg = BINDER_WRITE_READ,
-	        .fd_count = thread->fds.count,
-	};
-	*write_read = (struct binderd_write_read){
-	        .write_size = send_size,
-	        .read_size = read_room,
-	        .flags = (device->nonblocking ? BINDERD_WR_NONBLOCK : 0) |
-	                 (bwr.read_consumed ? BINDERD_WR_READ_CONSUMED : 0),
-	};
-	iov.iov_base = thread->request;
-	iov.iov_len = header_size + send_size;
-	thread->poll_armed = false;
-	thread->fds_installed = false;
-	status = binder_socket_send(thread->fd, &iov, 1, thread->fds.fds, thread->fds.count);
-	if (status)
-		return status;
+	uint8_t *stream = thread->request + header_size;
 	status = receive_write_read(thread, &bwr, send_size, read_room);
 	/* Frees first: a buffer freed and reused in this call is noted anew. */
 	binder_fd_arrays_close_freed(device, stream, bwr.write_consumed - write_consumed);

@@ -34,6 +34,9 @@ struct binder_device {
 	/* binderd reads transaction payloads from our memory itself (one
 	 * copy, no send area): see <binderd/socket_protocol.h>. */
 	bool direct_reads;
+	/* binderd takes small object-less payloads inside the request
+	 * (BINDERD_TF_INLINE): no copy call on either side. */
+	bool inline_payloads;
 	/* Unique among the devices this process ever opened: thread
 	 * channels find their device through it. */
 	uint64_t generation;

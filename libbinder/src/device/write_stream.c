@@ -100,6 +100,7 @@ struct stream_cursor {
 	uint64_t used; /* bytes of the area filled */
 	struct binder_stream_fds *fds;
 	bool direct_reads;
+	struct binder_stream_inline *inline_payloads;
 };
 
 /* True if binderd can take the transaction from our memory as it is: its
@@ -281,6 +282,34 @@ static bool prepare_objects(struct stream_cursor *cursor, struct copied_transact
 	return true;
 }
 
+/* Puts the transaction inline if it qualifies (see write_stream.h); true
+ * if it did, with *transaction rewritten. */
+static bool take_inline(struct stream_cursor *cursor, const uint8_t *payload, uint32_t cmd,
+                        struct binder_transaction_data *transaction)
+{
+	struct binder_stream_inline *inline_payloads = cursor->inline_payloads;
+
+	if (!inline_payloads || is_scatter_gather(cmd))
+		return false;
+	memcpy(transaction, payload, sizeof(*transaction));
+	if (transaction->offsets_size != 0 || transaction->data_size > inline_payloads->limit ||
+	    inline_payloads->size > inline_payloads->limit - transaction->data_size)
+		return false;
+	if (transaction->data_size > 0) {
+		if (inline_payloads->count >= BINDER_INLINE_MAX_PAYLOADS)
+			return false;
+		inline_payloads->payloads[inline_payloads->count++] = (struct iovec){
+		        .iov_base = (void *)(uintptr_t)transaction->data.ptr.buffer,
+		        .iov_len = transaction->data_size,
+		};
+	}
+	transaction->flags |= BINDERD_TF_INLINE;
+	transaction->data.ptr.buffer = inline_payloads->size;
+	transaction->data.ptr.offsets = inline_payloads->size + transaction->data_size;
+	inline_payloads->size += transaction->data_size;
+	return true;
+}
+
 static void prepare_transaction(struct stream_cursor *cursor, uint8_t *payload, uint32_t cmd)
 {
 	struct binder_transaction_data transaction;
@@ -290,6 +319,8 @@ static void prepare_transaction(struct stream_cursor *cursor, uint8_t *payload, 
 	uint8_t *base = cursor->area->base;
 	bool data_ok, offsets_ok;
 
+	if (take_inline(cursor, payload, cmd, &transaction))
+		goto out;
 	if (cursor->direct_reads) {
 		memcpy(&transaction, payload, sizeof(transaction));
 		if (can_send_direct(&transaction)) {
@@ -336,10 +367,14 @@ out:
 }
 
 void binder_write_stream_prepare(uint8_t *stream, size_t size, const struct binder_send_area *area,
-                                 struct binder_stream_fds *fds, bool direct_reads)
+                                 struct binder_stream_fds *fds, bool direct_reads,
+                                 struct binder_stream_inline *inline_payloads)
 {
-	struct stream_cursor cursor = {
-	        .area = area, .used = 0, .fds = fds, .direct_reads = direct_reads};
+	struct stream_cursor cursor = {.area = area,
+	                               .used = 0,
+	                               .fds = fds,
+	                               .direct_reads = direct_reads,
+	                               .inline_payloads = inline_payloads};
 	size_t position = 0;
 
 	fds->count = 0;

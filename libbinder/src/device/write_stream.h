@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/uio.h>
+
 #include "binderd/socket_protocol.h"
 #include "send_area.h"
 
@@ -35,6 +37,22 @@
 struct binder_stream_fds {
 	unsigned count;
 	int fds[BINDERD_MAX_FDS_PER_MESSAGE];
+};
+
+/* Most transactions whose payload one request carries inline. */
+#define BINDER_INLINE_MAX_PAYLOADS 6u
+
+/*
+ * The payloads that travel inside the request (BINDERD_TF_INLINE): the
+ * caller's own memory, which sendmsg copies (a bad pointer fails the whole
+ * send with EFAULT, and nothing is sent). Set limit (at most
+ * BINDERD_MAX_INLINE_SIZE) and count = size = 0 before preparing.
+ */
+struct binder_stream_inline {
+	unsigned count;
+	uint64_t size;
+	uint64_t limit;
+	struct iovec payloads[BINDER_INLINE_MAX_PAYLOADS];
 };
 
 /*
@@ -52,7 +70,8 @@ size_t binder_write_stream_measure(const uint8_t *stream, size_t size, bool comp
  * in stream and in the area, and stores the fds to attach in fds.
  */
 void binder_write_stream_prepare(uint8_t *stream, size_t size, const struct binder_send_area *area,
-                                 struct binder_stream_fds *fds, bool direct_reads);
+                                 struct binder_stream_fds *fds, bool direct_reads,
+                                 struct binder_stream_inline *inline_payloads);
 
 /*
  * With direct_reads (binderd reads our memory itself), a transaction whose
@@ -61,6 +80,12 @@ void binder_write_stream_prepare(uint8_t *stream, size_t size, const struct bind
  * BINDERD_TF_DIRECT: its payload is then copied once, by binderd, straight
  * into the receiver's area. Any other transaction goes through the send
  * area as described above.
+ *
+ * With inline_payloads (not NULL), a BC_TRANSACTION or BC_REPLY without
+ * objects whose data fits what is left of the limit (and a free slot) goes
+ * inline instead: BINDERD_TF_INLINE, data.ptr.buffer its offset among the
+ * inline bytes, and its data pointer and size in inline_payloads, in
+ * order. Nothing of it is read here.
  */
 #define BINDER_DIRECT_MAX_OBJECTS 64u
 

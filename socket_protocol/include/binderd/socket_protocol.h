@@ -179,6 +179,21 @@ struct binderd_hello {
 #define BINDERD_HELLO_DIRECT_READS 1u
 #define BINDERD_TF_DIRECT          0x80000000u
 
+/*
+ * Inline payloads: a small transaction without objects may carry its data
+ * in the BINDER_WRITE_READ request itself, after the write stream
+ * (struct binderd_write_read.inline_size bytes). It has BINDERD_TF_INLINE
+ * in its flags, and data.ptr.buffer is the byte offset of its data among
+ * those inline bytes (offsets_size is 0). The process's sendmsg copies the
+ * data from its own memory, so neither side makes a system call for it.
+ * binderd offers it in HELLO's answer (BINDERD_HELLO_INLINE_PAYLOADS) and
+ * clears the flag before delivery. A transaction with both TF flags fails.
+ */
+#define BINDERD_HELLO_INLINE_PAYLOADS 2u
+#define BINDERD_TF_INLINE             0x40000000u
+/* Most inline bytes in one request. */
+#define BINDERD_MAX_INLINE_SIZE (16u << 10) /* 16 KiB */
+
 struct binderd_hello_reply {
 	uint32_t protocol_version;
 	int32_t pid;    /* the process's pid as binderd sees it */
@@ -187,12 +202,13 @@ struct binderd_hello_reply {
 };
 
 /* BINDER_WRITE_READ request payload header, followed by write_size bytes
- * (the part of the caller's write buffer not consumed yet). */
+ * (the part of the caller's write buffer not consumed yet), then
+ * inline_size bytes of inline payloads (BINDERD_TF_INLINE). */
 struct binderd_write_read {
-	uint64_t write_size; /* bytes that follow */
-	uint64_t read_size;  /* room left in the caller's read buffer */
-	uint32_t flags;      /* BINDERD_WR_NONBLOCK */
-	uint32_t reserved;
+	uint64_t write_size;  /* bytes of write stream that follow */
+	uint64_t read_size;   /* room left in the caller's read buffer */
+	uint32_t flags;       /* BINDERD_WR_NONBLOCK */
+	uint32_t inline_size; /* then this many bytes of inline payloads */
 };
 
 #define BINDERD_WR_NONBLOCK 1u
@@ -241,7 +257,7 @@ BINDERD_WIRE_SIZE(binderd_write_read, 24);
 BINDERD_WIRE_FIELD(binderd_write_read, write_size, 0);
 BINDERD_WIRE_FIELD(binderd_write_read, read_size, 8);
 BINDERD_WIRE_FIELD(binderd_write_read, flags, 16);
-BINDERD_WIRE_FIELD(binderd_write_read, reserved, 20);
+BINDERD_WIRE_FIELD(binderd_write_read, inline_size, 20);
 
 BINDERD_WIRE_SIZE(binderd_write_read_result, 16);
 BINDERD_WIRE_FIELD(binderd_write_read_result, write_consumed, 0);
