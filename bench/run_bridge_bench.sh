@@ -4,13 +4,17 @@
 # with the floors measured in the same run. Builds nothing. Prints only the
 # "bench.<name> <value> <unit>" lines on stdout; diagnostics go to stderr.
 #
-# Usage: bench/run_bridge_bench.sh [--build-dir DIR] [--threads N] [--keep]
-#                                  [--perf-bridged A|B] [bridge_bench options...]
+# Usage: bench/run_bridge_bench.sh [--repeat N] [--build-dir DIR] [--threads N]
+#                                  [--keep] [--perf-bridged A|B]
+#                                  [bridge_bench options...]
 #   DIR defaults to $BINDER_BUILD_DIR, else build/ at the top of the repo.
 #   --threads N: bridged's [bridge] threads on both hosts (default 16).
 #   --keep: keep the temporary directory (configs, certificates, logs).
 #   --perf-bridged A|B: record that host's bridged with `perf record -g`
 #   during the run; perf.data and a report are left in the kept directory.
+#   --repeat N (first) runs the whole benchmark N times, fresh hosts each
+#   time, and prints each figure's median with its spread
+#   (bench/median_of_runs.sh).
 #   Other options go to bridge_bench (--quick, --verbose, --object-calls N,
 #   --timeout S).
 #
@@ -26,6 +30,27 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 build=${BINDER_BUILD_DIR:-$repo/build}
+if [ "${1:-}" = --repeat ]; then
+	if [ $# -lt 2 ] || ! [[ $2 =~ ^[1-9][0-9]?$ ]]; then
+		echo "run_bridge_bench: --repeat needs a count from 1 to 99" >&2
+		exit 2
+	fi
+	repeat=$2
+	shift 2
+	lines=
+	for ((run = 1; run <= repeat; run++)); do
+		echo "run_bridge_bench: run $run of $repeat" >&2
+		output=$("$0" "$@")
+		status=$?
+		if [ "$status" -ne 0 ]; then
+			printf '%s\n' "$output"
+			exit "$status"
+		fi
+		lines+=$output$'\n'
+	done
+	printf '%s' "$lines" | "$here/median_of_runs.sh"
+	exit $?
+fi
 threads=16
 keep=0
 perf_host=
