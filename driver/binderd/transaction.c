@@ -81,8 +81,17 @@ void transaction_send_failed_reply(struct txn *txn, uint32_t error_code)
  * parent, as with the kernel.) Without a pidfd (none could be shown to
  * name the process that connected, peer_pidfd.c) binderd cannot tell,
  * and reports 0. */
-static pid_t sender_pid(const struct proc *proc)
+static pid_t sender_pid(const struct thread *thread)
 {
+	const struct proc *proc = thread->proc;
+	/* A thread channel that takes requests from the process alone
+	 * (SO_PASSCRED, channel_require_sender: direct reads) names the
+	 * sender without a system call: this request was sent by proc->pid,
+	 * alive as it sent it, moments ago, and another process gets that
+	 * pid only after this one is reaped and the pids wrap around. (The
+	 * kernel looks at delivery; binderd looks at the call either way.) */
+	if (proc->pid > 0 && thread->channel.only_sender == proc->pid)
+		return proc->pid;
 	int pidfd = peer_pidfd_of_sender(proc);
 	if (pidfd < 0)
 		return 0;
@@ -297,7 +306,7 @@ static bool new_transaction(struct transaction_build *build)
 	 * and costs no check. */
 	if (!build->reply && !(tr->flags & TF_ONE_WAY)) {
 		txn->from = build->thread;
-		txn->sender_pid = sender_pid(build->proc);
+		txn->sender_pid = sender_pid(build->thread);
 	}
 	txn->sender_euid = build->proc->euid;
 	txn->to_proc = build->target_proc;
