@@ -316,9 +316,9 @@ static void send_reply(struct link *link, uint64_t call_id, int status, binder_p
 			answer.objects = objects;
 		}
 	}
-	/* A positive status is not a binder status: AOSP passes it through
-	 * (a handler's own code), the wire allows errors only. */
-	answer.status = status > 0 ? BINDER_UNKNOWN_ERROR : status;
+	/* A positive status is the service's own code: it crosses as it is
+	 * and the peer's stand-in replies with it (AOSP passes it on). */
+	answer.status = status;
 	Bridge__Frame frame = BRIDGE__FRAME__INIT;
 	frame.body_case = BRIDGE__FRAME__BODY_REPLY;
 	frame.reply = &answer;
@@ -413,6 +413,8 @@ void calls_run_transaction(struct link *link, Bridge__Frame *frame, struct prepa
 		                                oneway ? NULL : reply,
 		                                oneway ? BINDER_FLAG_ONEWAY : 0);
 		current_frame = running.outer;
+		if (status == BINDER_POSITIVE_STATUS)
+			status = binder_last_positive_status();
 		if (oneway) {
 			if (status != 0)
 				log_debug("link %llu: oneway call %llu: %s",

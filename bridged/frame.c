@@ -203,9 +203,6 @@ static int check_reply(struct reason *reason, const Bridge__Reply *reply)
 {
 	if (reply->call_id == 0)
 		return refuse(reason, "reply: call id 0");
-	if (reply->status > 0)
-		return refuse(reason, "reply: call %" PRIu64 " has positive status %" PRId32,
-		              reply->call_id, reply->status);
 	if (reply->status != 0 && (reply->data.len > 0 || reply->n_objects > 0))
 		return refuse(reason,
 		              "reply: call %" PRIu64 " has status %" PRId32

@@ -4,7 +4,9 @@
 # "calculator" and as "calculator@b", and the unchanged calculator_client
 # and binder-service on A call it. Also: a service B serves but does not
 # export to A never appears on A (B logs the refusal), ping, many calls in
-# a row and at once, and a call carrying a file descriptor fails cleanly.
+# a row and at once, and a call carrying a file descriptor fails cleanly;
+# a service's own positive status and a permission-denied status come
+# back to A's caller as they left B's service.
 #   bridge_calculator.sh NAME=PATH...   (see hosts.sh)
 source "$(dirname "$0")/hosts.sh" "$@"
 
@@ -17,6 +19,9 @@ peers = hosta
 
 [export secret]
 peers = hostc
+
+[export tool.test]
+peers = hosta
 '
 # A: calculator under two local names, and secret, which B refuses.
 E2E_A_SECTIONS='
@@ -31,10 +36,15 @@ service = calculator
 [import secret]
 peer = hostb
 service = secret
+
+[import tool.test]
+peer = hostb
+service = tool.test
 '
 hosts_start_cores
 service_start b.calculator b calculator "$CALCULATOR_SERVICE"
 service_start b.secret b secret "$CALCULATOR_SERVICE" secret
+service_start b.tool b tool.test "$TOOL_TEST_SERVICE"
 bridged_start b
 bridged_start a
 
@@ -72,6 +82,16 @@ expect_failure "a call without the interface token fails" "call calculator 1: "
 # An unknown code: the service's status comes back.
 run a 30 "$BINDER_SERVICE" call calculator 77 --intf
 expect_failure "an unknown transaction code fails"
+
+# ---- statuses that replace a reply cross as they are
+check "A: tool.test imported" wait_service a tool.test 30
+run a 30 "$BINDER_SERVICE" call tool.test 8
+expect_failure "a service's positive status reaches A" \
+	"call tool.test 8: the service replied with status 42 \\(positive status\\)"
+run a 30 "$BINDER_SERVICE" call tool.test 6
+expect_failure "a service's permission-denied status reaches A" "permission denied"
+run a 30 "$BINDER_SERVICE" call tool.test 1 --intf --reply ex,i32 i32:40 i32:2
+expect 0 "tool.test still answers after them" "ex: none" "i32: 42"
 
 # ---- file descriptors cannot cross hosts: a clean failure on A
 printf 'not for the network\n' >"$E2E_DIR/fd-file"

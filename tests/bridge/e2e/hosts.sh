@@ -69,7 +69,7 @@ for e2e_arg in "$@"; do
 	case $e2e_arg in
 	BINDERD=* | SERVICEMANAGER=* | BRIDGED=* | CALCULATOR_SERVICE=* | CALCULATOR_CLIENT=* | \
 		CALLBACK_SERVICE=* | CALLBACK_CLIENT=* | BINDER_SERVICE=* | SOURCE_DIR=* | \
-		PROBE_SERVICE=* | PROBE_CLIENT=*)
+		PROBE_SERVICE=* | PROBE_CLIENT=* | TOOL_TEST_SERVICE=*)
 		printf -v "${e2e_arg%%=*}" '%s' "${e2e_arg#*=}"
 		;;
 	*) e2e_die "usage: $e2e_program NAME=PATH... (${e2e_programs[*]} SOURCE_DIR); got '$e2e_arg'" ;;
@@ -79,7 +79,7 @@ for e2e_name in "${e2e_programs[@]}"; do
 	[[ -n ${!e2e_name:-} ]] || e2e_die "$e2e_name=PATH is required"
 	[[ -x ${!e2e_name} ]] || e2e_die "$e2e_name: ${!e2e_name} is not an executable"
 done
-for e2e_name in PROBE_SERVICE PROBE_CLIENT; do
+for e2e_name in PROBE_SERVICE PROBE_CLIENT TOOL_TEST_SERVICE; do
 	[[ -z ${!e2e_name:-} || -x ${!e2e_name} ]] ||
 		e2e_die "$e2e_name: ${!e2e_name} is not an executable"
 done
