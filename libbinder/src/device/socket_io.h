@@ -29,7 +29,7 @@ int binder_socket_receive(int socket, void *buffer, size_t size, int *fds, unsig
                           unsigned *fd_count);
 
 /*
- * One recvmsg, without waiting for more than the first byte: scatters what
+ * Waits (in poll) for data, then one recvmsg: scatters what
  * has arrived (up to the iov's total) over iov and sets *received. fds as
  * binder_socket_receive. Returns 0, -ENOTCONN at end of stream, -EFAULT if
  * a buffer is not writable (then nothing was consumed: the data is still
