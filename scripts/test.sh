@@ -17,7 +17,7 @@ packages=(
 	libevent-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
 	libcriterion-dev uthash-dev libinih-dev
 	qemu-system-x86 busybox-static
-	iproute2 nftables curl
+	iproute2 nftables curl openssl
 )
 
 missing=()
