@@ -11,9 +11,12 @@
 #include "binderd_backend.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Guards every device's thread list and the device field of channels. */
@@ -172,16 +175,92 @@ void binderd_thread_close_all(struct binder_device *device, bool own)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+/* How long an interrupt waits for binderd to close the channels it shut
+ * for writing before it shuts their reading side too. */
+#define INTERRUPT_GRACE_MS 5000
+
+/* Waits until binderd has closed each of the sockets (POLLHUP: both
+ * directions shut; polled for nothing else, so data waiting for its
+ * thread does not wake this), at most INTERRUPT_GRACE_MS; then shuts the
+ * reading side of those still open, which ends any wait on them. */
+static void await_hang_ups(struct pollfd *sockets, size_t count)
+{
+	struct timespec start, now;
+	size_t open = count;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (open > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long elapsed = (now.tv_sec - start.tv_sec) * 1000L +
+		               (now.tv_nsec - start.tv_nsec) / 1000000L;
+		if (elapsed >= INTERRUPT_GRACE_MS)
+			break;
+		int ready = poll(sockets, count, (int)(INTERRUPT_GRACE_MS - elapsed));
+		if (ready < 0 && errno != EINTR)
+			break;
+		open = 0;
+		for (size_t i = 0; i < count; i++) {
+			if (sockets[i].fd < 0)
+				continue;
+			if (sockets[i].revents & (POLLHUP | POLLERR | POLLNVAL))
+				sockets[i].fd = -sockets[i].fd - 1; /* done; kept for closing */
+			else
+				open++;
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		int fd = sockets[i].fd >= 0 ? sockets[i].fd : -sockets[i].fd - 1;
+		if (sockets[i].fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+		close(fd);
+	}
+}
+
+/*
+ * Shuts every channel of the device for writing only: binderd still takes
+ * what each thread has sent (a direct transaction's payload is read from
+ * the waiting thread's memory while binderd handles it, as the kernel
+ * copies a write during its ioctl), then sees the end and closes the
+ * channel, which ends the thread's wait. Shut both ways at once, a wait
+ * would end before binderd had read that memory, and binderd would read
+ * it after the thread went on (seen as a garbled status reply). The
+ * sockets are watched through duplicates, so that a thread closing its
+ * channel meanwhile cannot make this act on a reused fd number.
+ */
 void binderd_interrupt(struct binder_device *device)
 {
 	struct binderd_thread *thread;
+	struct pollfd *sockets = NULL;
+	size_t count = 0, capacity = 1;
 
-	/* Shut down, not closed: the fds stay valid until binderd_close. */
 	pthread_mutex_lock(&registry_lock);
 	for (thread = device->threads; thread; thread = thread->device_next)
-		shutdown(thread->fd, SHUT_RDWR);
-	shutdown(device->fd, SHUT_RDWR);
+		capacity++;
+	sockets = calloc(capacity, sizeof(*sockets));
+	for (thread = device->threads; thread; thread = thread->device_next) {
+		int copy = sockets ? fcntl(thread->fd, F_DUPFD_CLOEXEC, 0) : -1;
+
+		if (copy < 0) {
+			/* Cannot watch it: shut it both ways now. */
+			shutdown(thread->fd, SHUT_RDWR);
+			continue;
+		}
+		shutdown(copy, SHUT_WR);
+		sockets[count++] = (struct pollfd){.fd = copy, .events = 0};
+	}
 	pthread_mutex_unlock(&registry_lock);
+	/* The process channel last: its end is the process's death to
+	 * binderd, which then closes every thread channel anyway. */
+	int copy = sockets ? fcntl(device->fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (copy < 0) {
+		shutdown(device->fd, SHUT_RDWR);
+	} else {
+		shutdown(copy, SHUT_WR);
+		sockets[count++] = (struct pollfd){.fd = copy, .events = 0};
+	}
+	if (sockets)
+		await_hang_ups(sockets, count);
+	free(sockets);
 }
 
 int binderd_thread_reserve_request(struct binderd_thread *thread, size_t size)
