@@ -11,9 +11,11 @@
 #     fails. After the restore, A reconnects, imports again, and calls
 #     work.
 #  2. A cut in the middle of a stream of calls (one client, a lookup and a
-#     call each time, a status each): every call either returns the right
-#     result or fails with a clear error (none is wrong, none hangs), some
-#     fail during the cut, and the calls after the restore work again.
+#     call each time, a status each; the client is paused while the rule
+#     goes in, so the cut never misses a fast stream): every call either
+#     returns the right result or fails with a clear error (none is wrong,
+#     none hangs), some fail during the cut, and the calls after the
+#     restore work again.
 # Only outcomes are checked: where in the stream the cut falls, or how many
 # calls fail, depends on the machine, and is printed, not asserted.
 # Skipped (exit 77) where network namespaces or nftables cannot be used.
@@ -34,7 +36,7 @@ keepalive_timeout_ms = 4000
 client_call_timeout_s=30
 # The calls of the stream (part 2): far more than can fail during a cut
 # (each failed call takes seconds), so the last ones run after the restore.
-STREAM_CALLS=${STREAM_CALLS:-300}
+STREAM_CALLS=${STREAM_CALLS:-1000}
 # Calls of the stream before the cut.
 STREAM_CALLS_BEFORE_CUT=30
 
@@ -130,7 +132,13 @@ stream_reached() {
 	grep -qE "^call $1: " "$stream_out"
 }
 check "the stream of calls runs" wait_until 60 stream_reached "$STREAM_CALLS_BEFORE_CUT"
+# The client is stopped while the rule goes in, so that the cut falls in
+# the middle of the stream however fast its calls are.
+stream_client=$(pgrep -P "$stream_pid")
+check "the stream is paused for the cut" kill -STOP "$stream_client"
+check "the stream has calls left for the cut" eval '! stream_reached "$STREAM_CALLS"'
 check "the cut, during the stream" link_cut_start
+check "the stream goes on" kill -CONT "$stream_client"
 check "A's bridged drops the silent link" \
 	wait_log a.bridged 30 "link [0-9]+ to hostb closed" "$((links_closed + 1))"
 check "the restore, during the stream" link_cut_end
