@@ -17,12 +17,11 @@
 #include "debug.h"
 #include "log.h"
 #include "metrics.h"
+#include "metrics_listen.h"
 #include "uid_budget.h"
 
 /* "[" IPv6 "]:" port, and a NUL. */
 #define ADDRESS_MAX_TEXT (INET6_ADDRSTRLEN + 8)
-#define PORT_MAX         65535ul
-#define PORT_MAX_DIGITS  5
 #define UID_TEXT_SIZE    16
 
 /* A gauge and the census field it shows. */
@@ -110,64 +109,6 @@ static struct {
 	size_t uid_count;
 	size_t not_shown; /* uids at this scrape without series */
 } state;
-
-int binderd_metrics_parse_address(const char *text, struct sockaddr_storage *address,
-                                  socklen_t *length)
-{
-	char local[ADDRESS_MAX_TEXT];
-	size_t text_length = text ? strlen(text) : 0;
-	if (text_length == 0 || text_length >= sizeof(local))
-		return -EINVAL;
-	if (strspn(text, "0123456789") == text_length) {
-		/* A bare port: at most PORT_MAX_DIGITS digits, on 127.0.0.1. */
-		if (text_length > PORT_MAX_DIGITS)
-			return -EINVAL;
-		snprintf(local, sizeof(local), "127.0.0.1:%.*s", PORT_MAX_DIGITS, text);
-		text = local;
-	}
-	char host[ADDRESS_MAX_TEXT];
-	const char *port_text;
-	bool ipv6 = text[0] == '[';
-	if (ipv6) {
-		const char *close = strchr(text, ']');
-		if (!close || close[1] != ':')
-			return -EINVAL;
-		memcpy(host, text + 1, (size_t)(close - text - 1));
-		host[close - text - 1] = '\0';
-		port_text = close + 2;
-	} else {
-		const char *colon = strrchr(text, ':');
-		if (!colon)
-			return -EINVAL;
-		memcpy(host, text, (size_t)(colon - text));
-		host[colon - text] = '\0';
-		port_text = colon + 1;
-	}
-	size_t port_digits = strlen(port_text);
-	if (port_digits == 0 || port_digits > PORT_MAX_DIGITS ||
-	    strspn(port_text, "0123456789") != port_digits)
-		return -EINVAL;
-	unsigned long port = strtoul(port_text, NULL, 10);
-	if (port > PORT_MAX)
-		return -EINVAL;
-	memset(address, 0, sizeof(*address));
-	if (ipv6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
-		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
-			return -EINVAL;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		*length = sizeof(*in6);
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)address;
-		if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
-			return -EINVAL;
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)port);
-		*length = sizeof(*in);
-	}
-	return 0;
-}
 
 /* ---- collecting ---- */
 
@@ -289,23 +230,6 @@ static int make_series(void)
 	return state.uids_not_shown ? 0 : -ENOMEM;
 }
 
-static void format_address(const struct sockaddr_storage *address, char *text, size_t size)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
-	if (address->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		port = ntohs(in6->sin6_port);
-		snprintf(text, size, "[%s]:%u", host, port);
-		return;
-	}
-	const struct sockaddr_in *in = (const struct sockaddr_in *)address;
-	inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-	port = ntohs(in->sin_port);
-	snprintf(text, size, "%s:%u", host, port);
-}
-
 int binderd_metrics_start(struct event_base *base, const struct sockaddr_storage *address,
                           socklen_t length)
 {
@@ -318,7 +242,7 @@ int binderd_metrics_start(struct event_base *base, const struct sockaddr_storage
 	}
 	char text[ADDRESS_MAX_TEXT];
 	if (status < 0) {
-		format_address(address, text, sizeof(text));
+		metrics_listen_format(address, text, sizeof(text));
 		log_error("cannot serve metrics on %s: %s", text, strerror(-status));
 		binderd_metrics_stop();
 		return status;
@@ -326,9 +250,9 @@ int binderd_metrics_start(struct event_base *base, const struct sockaddr_storage
 	struct sockaddr_storage bound;
 	socklen_t bound_length;
 	if (metrics_server_address(state.server, &bound, &bound_length) == 0)
-		format_address(&bound, text, sizeof(text));
+		metrics_listen_format(&bound, text, sizeof(text));
 	else
-		format_address(address, text, sizeof(text));
+		metrics_listen_format(address, text, sizeof(text));
 	log_info("metrics on http://%s/metrics", text);
 	return 0;
 }

@@ -17,11 +17,6 @@ struct event_base;
  * (binderd_uids_not_shown), since series live as long as binderd. */
 #define BINDERD_METRICS_MAX_UIDS 64u
 
-/* Parses PORT (127.0.0.1:PORT), IPV4:PORT or [IPV6]:PORT, numeric; port
- * 0..65535 (0: the system picks one, logged at start). 0, or -EINVAL. */
-int binderd_metrics_parse_address(const char *text, struct sockaddr_storage *address,
-                                  socklen_t *length);
-
 /* Makes the series and serves /metrics on address, on base (binderd's
  * loop, whose thread renders). 0, or a negative errno code (logged). */
 int binderd_metrics_start(struct event_base *base, const struct sockaddr_storage *address,

@@ -24,6 +24,7 @@
 #include "binderd.h"
 #include "daemon_start.h"
 #include "binderd_metrics.h"
+#include "metrics_listen.h"
 #include "control.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -210,8 +211,8 @@ int main(int argc, char **argv)
 	bool has_control_group = false;
 	const char *metrics_text = NULL;
 	bool run_as_daemon = false;
-	struct sockaddr_storage metrics_address;
-	socklen_t metrics_length = 0;
+	struct metrics_listen metrics_listen;
+	char why[128];
 	enum {
 		OPTION_UID_MAX_PROCS = 256,
 		OPTION_UID_MAX_THREADS,
@@ -278,12 +279,8 @@ int main(int argc, char **argv)
 			has_control_group = true;
 			break;
 		case 'M':
-			if (binderd_metrics_parse_address(optarg, &metrics_address,
-			                                  &metrics_length) < 0) {
-				fprintf(stderr,
-				        "binderd: --metrics wants PORT, IPV4:PORT or [IPV6]:PORT, "
-				        "not '%s'\n",
-				        optarg);
+			if (metrics_listen_parse(optarg, &metrics_listen, why, sizeof(why)) < 0) {
+				fprintf(stderr, "binderd: --metrics '%s': %s\n", optarg, why);
 				return 2;
 			}
 			metrics_text = optarg;
@@ -386,7 +383,8 @@ int main(int argc, char **argv)
 	    control_required)
 		status = 1;
 	if (status == 0 && metrics_text &&
-	    binderd_metrics_start(binderd_event_base, &metrics_address, metrics_length) < 0)
+	    binderd_metrics_start(binderd_event_base, &metrics_listen.address,
+	                          metrics_listen.length) < 0)
 		status = 1;
 
 	if (status == 0 && ready_fd >= 0) {

@@ -302,6 +302,16 @@ test_metrics() {
 	start_service
 	scrape
 	check "/metrics answers" '[ -n "$metrics" ]'
+	# A bad --metrics value: binderd says why and exits 2 before serving.
+	local bad bad_status
+	for bad in 65536 'foo' '1.2.3.4' '[::1]' '127.0.0.1:x'; do
+		timeout $COMMAND_TIMEOUT "$binderd" --socket "$dir/unused.sock" --metrics "$bad" \
+			>/dev/null 2>"$dir/bad_metrics.err"
+		bad_status=$?
+		check "--metrics '$bad': exit 2 (status $bad_status)" '[ "$bad_status" -eq 2 ]'
+		check "--metrics '$bad': says why" \
+			'grep -qE "binderd: --metrics .*: bad (port|address)" "$dir/bad_metrics.err"'
+	done
 	local before after failed_before bad_handle_before
 	local by_error='binderd_failed_transactions_by_error_total{error="failed_reply"}'
 	before=$(metric binderd_transactions_total)

@@ -1,13 +1,14 @@
 /*
- * metrics_listen.h - where servicemanager serves its Prometheus metrics
- * (--metrics, or [metrics] listen in the policy file): the address syntax
- * bridged's `[bridge] metrics` uses. A bare port means 127.0.0.1:PORT (never
+ * metrics_listen.h - where a daemon serves its Prometheus metrics
+ * (binderd's --metrics; servicemanager's --metrics or [metrics] listen in
+ * its policy file): the address syntax bridged's `[bridge] metrics` uses.
+ * A bare port means 127.0.0.1:PORT (never
  * every interface unless the address says so); else IPV4:PORT or
  * [IPV6]:PORT, numeric. Port 0 asks the system for a free port (the one it
  * chose is logged when the server starts).
  */
-#ifndef SERVICEMANAGER_METRICS_LISTEN_H
-#define SERVICEMANAGER_METRICS_LISTEN_H
+#ifndef BINDER_METRICS_LISTEN_H
+#define BINDER_METRICS_LISTEN_H
 
 #include <stddef.h>
 #include <sys/socket.h>
