@@ -195,17 +195,18 @@ int binder_socket_receive_some(int socket, const struct iovec *iov, int iov_coun
 	int waited = wait_readable(socket);
 	if (waited)
 		return waited;
-	do {
+	for (;;) {
 		count = recvmsg(socket, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-		if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			waited = wait_readable(socket);
-			if (waited)
-				return waited;
-			errno = EINTR; /* and try again */
-		}
-	} while (count < 0 && errno == EINTR);
-	if (count < 0)
-		return errno == EFAULT ? -EFAULT : socket_error(errno);
+		if (count >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return errno == EFAULT ? -EFAULT : socket_error(errno);
+		waited = wait_readable(socket);
+		if (waited)
+			return waited;
+	}
 	*received = (size_t)count;
 	int status = take_fds(&message, fds, max_fds, fd_count);
 	if (count == 0)
