@@ -112,7 +112,7 @@ void debug_log_begin(const struct thread *thread, const struct binder_transactio
 	entry->data_size = tr->data_size;
 	entry->offsets_size = tr->offsets_size;
 	entry->code = tr->code;
-	entry->flags = tr->flags & ~BINDERD_TF_DIRECT;
+	entry->flags = tr->flags & ~BINDERD_TF_PRIVATE;
 	totals.transactions++;
 	if (reply)
 		totals.replies++;

@@ -217,7 +217,9 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 		struct binderd_hello_reply hello = {
 		        .protocol_version = BINDERD_PROTOCOL_VERSION,
 		        .pid = proc->pid,
-		        .flags = (proc->direct_reads ? BINDERD_HELLO_DIRECT_READS : 0) |
+		        .flags = (proc->direct_reads
+		                          ? BINDERD_HELLO_DIRECT_READS | BINDERD_HELLO_GATHER_READS
+		                          : 0) |
 		                 BINDERD_HELLO_INLINE_PAYLOADS,
 		};
 		reply(proc, 0, &hello, sizeof(hello), NULL, 0);

@@ -20,6 +20,7 @@
 #include "binderd.h"
 #include "bug_on.h"
 #include "direct_reads.h"
+#include "gathered_payload.h"
 #include "log.h"
 
 void transaction_free(struct txn *txn)
@@ -158,8 +159,9 @@ struct transaction_build {
 	struct proc *proc;     /* sender's proc */
 	const struct binder_transaction_data *tr;
 	bool reply;
-	bool direct;  /* payload read from the sender's memory (BINDERD_TF_DIRECT) */
-	bool inlined; /* payload in the request itself (BINDERD_TF_INLINE) */
+	bool direct;   /* payload read from the sender's memory (BINDERD_TF_DIRECT) */
+	bool inlined;  /* payload in the request itself (BINDERD_TF_INLINE) */
+	bool gathered; /* direct, from a segment list (BINDERD_TF_GATHER) */
 	binder_size_t extra_buffers_size;
 	struct transaction_fds *fds;
 	/* Taken first, as the kernel's t_debug_id: failures report it too. */
@@ -312,7 +314,7 @@ static bool new_transaction(struct transaction_build *build)
 	txn->to_proc = build->target_proc;
 	txn->to_thread = build->target_thread;
 	txn->code = tr->code;
-	txn->flags = tr->flags & ~(BINDERD_TF_DIRECT | BINDERD_TF_INLINE);
+	txn->flags = tr->flags & ~BINDERD_TF_PRIVATE;
 	txn->is_reply = build->reply;
 	build->txn = txn;
 	debug_object_created(DEBUG_OBJECT_TRANSACTION);
@@ -383,7 +385,17 @@ static bool copy_payload(struct transaction_build *build)
 	if (build->direct && build->inlined)
 		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL,
 		                        "direct and inline payload");
-	if (build->inlined) {
+	if (build->gathered && (!build->direct || buffer->offsets_size != 0))
+		return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL,
+		                        "gathered payload not direct or with objects");
+	if (build->gathered) {
+		int error = gathered_payload_copy(build->proc, tr->data.ptr.buffer, data,
+		                                  buffer->data_size);
+		if (error == -EINVAL)
+			return TRANSACTION_FAIL(build, BR_FAILED_REPLY, -EINVAL,
+			                        "malformed gather list");
+		copied = error == 0;
+	} else if (build->inlined) {
 		/* Inline payloads carry no objects (socket_protocol.h). */
 		copied = buffer->offsets_size == 0 &&
 		         copy_from_region(build->thread->inline_payloads,
@@ -589,6 +601,7 @@ void transaction_handle(struct thread *thread, const struct binder_transaction_d
 	        .reply = reply,
 	        .direct = (tr->flags & BINDERD_TF_DIRECT) != 0,
 	        .inlined = (tr->flags & BINDERD_TF_INLINE) != 0,
+	        .gathered = (tr->flags & BINDERD_TF_GATHER) != 0,
 	        .extra_buffers_size = extra_buffers_size,
 	        .fds = fds,
 	        .debug_id = next_debug_id(),

@@ -194,10 +194,41 @@ struct binderd_hello {
 /* Most inline bytes in one request. */
 #define BINDERD_MAX_INLINE_SIZE (16u << 10) /* 16 KiB */
 
+/*
+ * Gathered payloads: with direct reads, a transaction without objects may
+ * have its data in several places of the sender's memory (a parcel whose
+ * large byte array stays in the caller's buffer). It has BINDERD_TF_DIRECT
+ * and BINDERD_TF_GATHER in its flags, offsets_size 0, and data.ptr.buffer
+ * is the address of a struct binderd_gather_list in the sender's memory;
+ * binderd reads the whole struct (all BINDERD_MAX_GATHER_SEGMENTS entries,
+ * used or not), then copies the first count segments, in order, one after
+ * the other into the receiver's buffer. The lengths must add up to
+ * data_size exactly; count is 1 to BINDERD_MAX_GATHER_SEGMENTS and
+ * reserved is 0. Anything else fails the transaction (BR_FAILED_REPLY).
+ * binderd offers it in HELLO's answer (BINDERD_HELLO_GATHER_READS, only
+ * with direct reads) and clears the flag before delivery.
+ */
+#define BINDERD_HELLO_GATHER_READS  4u
+#define BINDERD_TF_GATHER           0x20000000u
+#define BINDERD_MAX_GATHER_SEGMENTS 8u
+/* Every flag of a transaction that is binderd's own, never delivered. */
+#define BINDERD_TF_PRIVATE (BINDERD_TF_DIRECT | BINDERD_TF_INLINE | BINDERD_TF_GATHER)
+
+struct binderd_gather_segment {
+	uint64_t address; /* in the sender's memory */
+	uint64_t length;
+};
+
+struct binderd_gather_list {
+	uint32_t count;
+	uint32_t reserved;
+	struct binderd_gather_segment segments[BINDERD_MAX_GATHER_SEGMENTS];
+};
+
 struct binderd_hello_reply {
 	uint32_t protocol_version;
 	int32_t pid;    /* the process's pid as binderd sees it */
-	uint32_t flags; /* BINDERD_HELLO_DIRECT_READS */
+	uint32_t flags; /* BINDERD_HELLO_* */
 	uint32_t reserved;
 };
 
@@ -252,6 +283,15 @@ BINDERD_WIRE_FIELD(binderd_hello_reply, protocol_version, 0);
 BINDERD_WIRE_FIELD(binderd_hello_reply, pid, 4);
 BINDERD_WIRE_FIELD(binderd_hello_reply, flags, 8);
 BINDERD_WIRE_FIELD(binderd_hello_reply, reserved, 12);
+
+BINDERD_WIRE_SIZE(binderd_gather_segment, 16);
+BINDERD_WIRE_FIELD(binderd_gather_segment, address, 0);
+BINDERD_WIRE_FIELD(binderd_gather_segment, length, 8);
+
+BINDERD_WIRE_SIZE(binderd_gather_list, 8 + 16 * BINDERD_MAX_GATHER_SEGMENTS);
+BINDERD_WIRE_FIELD(binderd_gather_list, count, 0);
+BINDERD_WIRE_FIELD(binderd_gather_list, reserved, 4);
+BINDERD_WIRE_FIELD(binderd_gather_list, segments, 8);
 
 BINDERD_WIRE_SIZE(binderd_write_read, 24);
 BINDERD_WIRE_FIELD(binderd_write_read, write_size, 0);
