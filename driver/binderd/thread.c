@@ -209,7 +209,8 @@ static void handle_write_read(struct thread *thread, const uint8_t *payload, siz
 		return;
 	}
 	memcpy(&request, payload, sizeof(request));
-	if (request.inline_size > BINDERD_MAX_INLINE_SIZE ||
+	bool quiet = (request.flags & BINDERD_WR_QUIET) != 0;
+	if ((quiet && request.read_size != 0) || request.inline_size > BINDERD_MAX_INLINE_SIZE ||
 	    request.inline_size > size - sizeof(request) ||
 	    request.write_size != size - sizeof(request) - request.inline_size) {
 		close_fds(fds, fd_count);
@@ -232,7 +233,11 @@ static void handle_write_read(struct thread *thread, const uint8_t *payload, siz
 	if (error < 0 || request.read_size == 0) {
 		struct binderd_write_read_result result = {.write_consumed = consumed};
 		thread->looper_need_return = false;
-		reply_result(thread, error, &result, sizeof(result));
+		if (!quiet)
+			reply_result(thread, error, &result, sizeof(result));
+		else if (error < 0)
+			log_warning("proc %d: a quiet write failed after %zu bytes: %s",
+			            thread->proc->pid, consumed, strerror(-error));
 		if (error < 0 && !work_list_empty(&thread->proc->todo))
 			proc_wakeup(thread->proc);
 		read_notify_poller(thread);

@@ -246,6 +246,15 @@ struct binderd_write_read {
 /* The caller's read_consumed was not zero: no BR_NOOP goes first (the
  * kernel puts BR_NOOP only at the start of an empty read buffer). */
 #define BINDERD_WR_READ_CONSUMED 2u
+/* Quiet writes: a write-only request (read_size 0) whose answer the
+ * process does not wait for; binderd sends no RESULT and logs a failure
+ * instead. libbinder sends this way a write of nothing but BC_FREE_BUFFER
+ * commands, which the kernel driver never fails (it only logs a bad
+ * one), so that giving a buffer back costs no round trip. Offered in
+ * HELLO's answer (BINDERD_HELLO_QUIET_WRITES); with read_size not 0 the
+ * request fails (-EINVAL), with a RESULT. */
+#define BINDERD_WR_QUIET           4u
+#define BINDERD_HELLO_QUIET_WRITES 8u
 
 /* BINDER_WRITE_READ answer payload header, followed by read_size bytes. */
 struct binderd_write_read_result {
