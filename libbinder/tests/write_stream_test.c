@@ -494,3 +494,99 @@ Test(write_stream, inline_payloads_keep_to_the_limit)
 	cr_assert_eq(inline_payloads.count, 1);
 	cr_assert_eq(inline_payloads.size, sizeof(small));
 }
+
+/* A gathered transaction (BINDERD_TF_GATHER): data.ptr.buffer names list. */
+static size_t put_gathered(struct stream *stream, const struct binderd_gather_list *list,
+                           size_t data_size)
+{
+	size_t at = put_transaction(stream, BC_TRANSACTION, list, data_size, NULL, 0, 0);
+	struct binder_transaction_data transaction = transaction_at(stream, at);
+
+	transaction.flags |= BINDERD_TF_GATHER;
+	memcpy(stream->bytes + at, &transaction, sizeof(transaction));
+	return at;
+}
+
+Test(write_stream, gathered_payload_goes_direct_as_it_is)
+{
+	char first[6] = "head:", second[9] = "borrowed";
+	struct binderd_gather_list list = {
+	        .count = 2,
+	        .segments = {{(uintptr_t)first, sizeof(first)},
+	                     {(uintptr_t)second, sizeof(second)}},
+	};
+	struct binder_stream_inline inline_payloads = {.limit = 64};
+	struct stream stream = {.size = 0};
+	size_t needed, at = put_gathered(&stream, &list, sizeof(first) + sizeof(second));
+
+	binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, true, &inline_payloads);
+	struct binder_transaction_data transaction = transaction_at(&stream, at);
+	/* Not inline (small as it is): binderd reads the list itself. */
+	cr_assert_eq(inline_payloads.count, 0);
+	cr_assert_eq(transaction.flags &
+	                     (BINDERD_TF_DIRECT | BINDERD_TF_GATHER | BINDERD_TF_INLINE),
+	             BINDERD_TF_DIRECT | BINDERD_TF_GATHER);
+	cr_assert_eq(transaction.data.ptr.buffer, (uintptr_t)&list);
+}
+
+Test(write_stream, gathered_payload_is_gathered_into_the_send_area)
+{
+	char first[6] = "head:", second[9] = "borrowed";
+	struct binderd_gather_list list = {
+	        .count = 3,
+	        .segments = {{(uintptr_t)first, sizeof(first)},
+	                     {(uintptr_t)second, 0},
+	                     {(uintptr_t)second, sizeof(second)}},
+	};
+	struct stream stream = {.size = 0};
+	size_t needed, at = put_gathered(&stream, &list, sizeof(first) + sizeof(second));
+
+	binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
+	cr_assert_eq(needed, 16);
+	binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
+	struct binder_transaction_data transaction = transaction_at(&stream, at);
+	cr_assert_eq(transaction.flags & (BINDERD_TF_DIRECT | BINDERD_TF_GATHER), 0);
+	cr_assert_eq(transaction.data.ptr.buffer, 0);
+	cr_assert_eq(memcmp(area.base, "head:\0borrowed", sizeof(first) + sizeof(second)), 0);
+}
+
+Test(write_stream, malformed_gather_list_fails_its_transaction)
+{
+	char bytes[8] = "1234567";
+	struct binderd_gather_list lists[] = {
+	        {.count = 0},
+	        {.count = BINDERD_MAX_GATHER_SEGMENTS + 1},
+	        {.count = 1, .segments = {{(uintptr_t)bytes, sizeof(bytes) - 1}}},
+	        {.count = 2, .segments = {{(uintptr_t)bytes, 4}, {(uintptr_t)bytes, UINT64_MAX}}},
+	        {.count = 1, .segments = {{unmapped_address(), sizeof(bytes)}}},
+	};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		struct stream stream = {.size = 0};
+		size_t needed, at = put_gathered(&stream, &lists[i], sizeof(bytes));
+
+		binder_write_stream_measure(stream.bytes, stream.size, true, &needed);
+		binder_write_stream_prepare(stream.bytes, stream.size, &area, &fds, false, NULL);
+		cr_assert_eq(transaction_at(&stream, at).data.ptr.buffer,
+		             BINDER_SEND_AREA_BAD_OFFSET, "list %zu was taken", i);
+	}
+}
+
+Test(write_stream, only_frees_is_a_whole_write_of_frees)
+{
+	struct stream frees = {.size = 0}, mixed = {.size = 0};
+	binder_uintptr_t buffer = 0x1000;
+
+	put_command(&frees, BC_FREE_BUFFER);
+	put(&frees, &buffer, sizeof(buffer));
+	put_command(&frees, BC_FREE_BUFFER);
+	put(&frees, &buffer, sizeof(buffer));
+	cr_assert(binder_write_stream_only_frees(frees.bytes, frees.size));
+	cr_assert_not(binder_write_stream_only_frees(frees.bytes, 0));
+	cr_assert_not(binder_write_stream_only_frees(frees.bytes, frees.size - 1));
+	put_command(&mixed, BC_FREE_BUFFER);
+	put(&mixed, &buffer, sizeof(buffer));
+	put_u32_command(&mixed, BC_INCREFS, 0);
+	cr_assert_not(binder_write_stream_only_frees(mixed.bytes, mixed.size));
+}

@@ -87,7 +87,7 @@ static int receive_result(int socket, void *payload, size_t *payload_size, int *
 /* A value binderd reads back to prove it can read our memory. */
 static volatile uint64_t direct_read_probe;
 
-static int say_hello(int socket, bool *direct_reads, bool *inline_payloads)
+static int say_hello(int socket, struct binder_device *device)
 {
 	struct binderd_hello_reply reply;
 	struct binderd_hello hello;
@@ -119,9 +119,12 @@ static int say_hello(int socket, bool *direct_reads, bool *inline_payloads)
 	const char *setting = getenv("BINDER_DIRECT_READS");
 	bool send_area_only = setting && strcmp(setting, "0") == 0;
 	const char *inline_setting = getenv("BINDER_INLINE_PAYLOADS");
-	*direct_reads = (reply.flags & BINDERD_HELLO_DIRECT_READS) && !send_area_only;
-	*inline_payloads = (reply.flags & BINDERD_HELLO_INLINE_PAYLOADS) && !send_area_only &&
-	                   !(inline_setting && strcmp(inline_setting, "0") == 0);
+	device->direct_reads = (reply.flags & BINDERD_HELLO_DIRECT_READS) && !send_area_only;
+	device->inline_payloads = (reply.flags & BINDERD_HELLO_INLINE_PAYLOADS) &&
+	                          !send_area_only &&
+	                          !(inline_setting && strcmp(inline_setting, "0") == 0);
+	device->gather_reads = device->direct_reads && (reply.flags & BINDERD_HELLO_GATHER_READS);
+	device->quiet_writes = (reply.flags & BINDERD_HELLO_QUIET_WRITES) != 0;
 	return 0;
 }
 
@@ -142,7 +145,7 @@ int binderd_open(struct binder_device *device, const char *path)
 		close(fd);
 		return status;
 	}
-	status = say_hello(fd, &device->direct_reads, &device->inline_payloads);
+	status = say_hello(fd, device);
 	if (status) {
 		close(fd);
 		return status;

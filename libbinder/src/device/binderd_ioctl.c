@@ -337,13 +337,14 @@ static bool inline_allowed(struct binder_device *device, struct binderd_thread *
 /*
  * Reads copy_size bytes of the caller's write stream, prepares it (send
  * area, fds, and with fast_paths direct and inline payloads) and sends the
- * request. *send_size gets the stream bytes sent. 0 or -errno; -EFAULT if
- * the stream, or with fast_paths an inline payload, is not readable
- * (nothing was sent).
+ * request. *send_size gets the stream bytes sent; *quiet is set if binderd
+ * will not answer (BINDERD_WR_QUIET: a whole write of BC_FREE_BUFFERs and
+ * no read). 0 or -errno; -EFAULT if the stream, or with fast_paths an
+ * inline payload, is not readable (nothing was sent).
  */
 static int send_write_read(struct binder_device *device, struct binderd_thread *thread,
                            const struct binder_write_read *bwr, size_t copy_size, bool complete,
-                           uint64_t read_room, bool fast_paths, size_t *send_size)
+                           uint64_t read_room, bool fast_paths, size_t *send_size, bool *quiet)
 {
 	const size_t header_size =
 	        sizeof(struct binderd_request) + sizeof(struct binderd_write_read);
@@ -371,6 +372,8 @@ static int send_write_read(struct binder_device *device, struct binderd_thread *
 		if (inline_payloads.limit > BINDERD_MAX_INLINE_SIZE)
 			inline_payloads.limit = BINDERD_MAX_INLINE_SIZE;
 	}
+	*quiet = device->quiet_writes && read_room == 0 && complete && *send_size == copy_size &&
+	         binder_write_stream_only_frees(stream, *send_size);
 	binder_write_stream_prepare(stream, *send_size, &thread->send_area, &thread->fds,
 	                            fast_paths && device->direct_reads,
 	                            inline_payloads.limit ? &inline_payloads : NULL);
@@ -387,7 +390,8 @@ static int send_write_read(struct binder_device *device, struct binderd_thread *
 	        .write_size = *send_size,
 	        .read_size = read_room,
 	        .flags = (device->nonblocking ? BINDERD_WR_NONBLOCK : 0) |
-	                 (bwr->read_consumed ? BINDERD_WR_READ_CONSUMED : 0),
+	                 (bwr->read_consumed ? BINDERD_WR_READ_CONSUMED : 0) |
+	                 (*quiet ? BINDERD_WR_QUIET : 0),
 	        .inline_size = (uint32_t)inline_payloads.size,
 	};
 	iov[0].iov_base = thread->request;
@@ -407,6 +411,7 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 	struct binder_write_read *caller = arg, bwr;
 	uint64_t write_left = 0, read_room = 0, write_consumed, read_consumed;
 	size_t copy_size, send_size = 0;
+	bool quiet = false;
 	int status;
 
 	/* Cheap guard: a NULL argument is -EFAULT as with the kernel. */
@@ -426,7 +431,7 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 	copy_size = write_left < BINDERD_MAX_WRITE_SIZE ? write_left : BINDERD_MAX_WRITE_SIZE;
 
 	status = send_write_read(device, thread, &bwr, copy_size, copy_size == write_left,
-	                         read_room, true, &send_size);
+	                         read_room, true, &send_size, &quiet);
 	/* An inline payload's pointer was bad and nothing left: again through
 	 * the send area, whose copy notes the bad pointer, so that binderd
 	 * fails that transaction as the kernel does (BR_FAILED_REPLY) and the
@@ -434,11 +439,14 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 	 * /proc/PID/mem would read a PROT_NONE page the caller cannot.) */
 	if (status == -EFAULT)
 		status = send_write_read(device, thread, &bwr, copy_size, copy_size == write_left,
-		                         read_room, false, &send_size);
+		                         read_room, false, &send_size, &quiet);
 	if (status)
 		return status;
 	uint8_t *stream = thread->request + header_size;
-	status = receive_write_read(thread, &bwr, send_size, read_room);
+	if (quiet)
+		bwr.write_consumed += send_size; /* all taken: see BINDERD_WR_QUIET */
+	else
+		status = receive_write_read(thread, &bwr, send_size, read_room);
 	/* Frees first: a buffer freed and reused in this call is noted anew. */
 	binder_fd_arrays_close_freed(device, stream, bwr.write_consumed - write_consumed);
 	if (thread->fds_installed)

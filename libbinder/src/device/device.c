@@ -199,6 +199,11 @@ int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *siz
 	return 0;
 }
 
+bool binder_device_gathers(const binder_device *device)
+{
+	return device && device->backend == BINDER_BACKEND_BINDERD && device->gather_reads;
+}
+
 void binder_device_interrupt(binder_device *device)
 {
 	if (!device || !binder_device_is_own(device))

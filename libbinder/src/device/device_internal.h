@@ -37,6 +37,12 @@ struct binder_device {
 	/* binderd takes small object-less payloads inside the request
 	 * (BINDERD_TF_INLINE): no copy call on either side. */
 	bool inline_payloads;
+	/* binderd gathers an object-less payload from several places of our
+	 * memory (BINDERD_TF_GATHER); only with direct_reads. */
+	bool gather_reads;
+	/* binderd sends no answer to a write of BC_FREE_BUFFERs alone
+	 * (BINDERD_WR_QUIET): giving a buffer back costs no round trip. */
+	bool quiet_writes;
 	/* Unique among the devices this process ever opened: thread
 	 * channels find their device through it. */
 	uint64_t generation;

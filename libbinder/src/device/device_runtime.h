@@ -7,6 +7,7 @@
 #ifndef BINDER_DEVICE_RUNTIME_H
 #define BINDER_DEVICE_RUNTIME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "binder/device.h"
@@ -30,5 +31,14 @@ void binder_device_interrupt(binder_device *device);
  * on. -ENOMEM (the area is then left as it was), -EINVAL if not mapped.
  */
 int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *size);
+
+/*
+ * True if the payload of a BC_TRANSACTION / BC_REPLY without objects may
+ * be given as a gather list (BINDERD_TF_GATHER in its flags, data.ptr.buffer
+ * the address of a struct binderd_gather_list that stays valid until the
+ * BINDER_WRITE_READ that sends it returns): binderd with direct reads.
+ * Never for the kernel driver.
+ */
+bool binder_device_gathers(const binder_device *device);
 
 #endif

@@ -95,6 +95,21 @@ size_t binder_write_stream_measure(const uint8_t *stream, size_t size, bool comp
 	return position;
 }
 
+bool binder_write_stream_only_frees(const uint8_t *stream, size_t size)
+{
+	size_t position = 0;
+
+	while (position < size) {
+		uint32_t cmd;
+		size_t length = command_size(stream, size, position, &cmd);
+
+		if (length == 0 || length == SIZE_MAX || cmd != BC_FREE_BUFFER)
+			return false;
+		position += length;
+	}
+	return size > 0;
+}
+
 struct stream_cursor {
 	const struct binder_send_area *area;
 	uint64_t used; /* bytes of the area filled */
@@ -292,6 +307,8 @@ static bool take_inline(struct stream_cursor *cursor, const uint8_t *payload, ui
 	if (!inline_payloads || is_scatter_gather(cmd))
 		return false;
 	memcpy(transaction, payload, sizeof(*transaction));
+	if (transaction->flags & BINDERD_TF_GATHER)
+		return false;
 	if (transaction->offsets_size != 0 || transaction->data_size > inline_payloads->limit ||
 	    inline_payloads->size > inline_payloads->limit - transaction->data_size)
 		return false;
@@ -310,6 +327,28 @@ static bool take_inline(struct stream_cursor *cursor, const uint8_t *payload, ui
 	return true;
 }
 
+/* Copies a gathered transaction's segments (BINDERD_TF_GATHER: its data
+ * pointer names a struct binderd_gather_list) one after the other to
+ * destination; false if the list is malformed or a segment unreadable. */
+static bool copy_gathered(uint8_t *destination, const struct binder_transaction_data *transaction)
+{
+	struct binderd_gather_list list;
+	uint64_t filled = 0;
+
+	if (binder_self_read(&list, transaction->data.ptr.buffer, sizeof(list)) ||
+	    list.count == 0 || list.count > BINDERD_MAX_GATHER_SEGMENTS)
+		return false;
+	for (uint32_t i = 0; i < list.count; i++) {
+		const struct binderd_gather_segment *segment = &list.segments[i];
+
+		if (segment->length > transaction->data_size - filled ||
+		    binder_self_read(destination + filled, segment->address, segment->length))
+			return false;
+		filled += segment->length;
+	}
+	return filled == transaction->data_size;
+}
+
 static void prepare_transaction(struct stream_cursor *cursor, uint8_t *payload, uint32_t cmd)
 {
 	struct binder_transaction_data transaction;
@@ -317,19 +356,25 @@ static void prepare_transaction(struct stream_cursor *cursor, uint8_t *payload, 
 	uint64_t buffers_size, area_size, data_at, offsets_at;
 	unsigned fds_before = cursor->fds->count;
 	uint8_t *base = cursor->area->base;
-	bool data_ok, offsets_ok;
+	bool area_ok, gathered, data_ok, offsets_ok;
 
 	if (take_inline(cursor, payload, cmd, &transaction))
 		goto out;
 	if (cursor->direct_reads) {
 		memcpy(&transaction, payload, sizeof(transaction));
-		if (can_send_direct(&transaction)) {
+		/* binderd gathers only object-less payloads; others are
+		 * gathered here, into the send area. */
+		if ((transaction.flags & BINDERD_TF_GATHER) ? transaction.offsets_size == 0
+		                                            : can_send_direct(&transaction)) {
 			transaction.flags |= BINDERD_TF_DIRECT;
 			goto out;
 		}
 	}
-	if (!transaction_area_size(payload, cmd, &transaction, &buffers_size, &area_size) ||
-	    area_size > cursor->area->size - cursor->used) {
+	area_ok = transaction_area_size(payload, cmd, &transaction, &buffers_size, &area_size);
+	/* Gathered here if at all: binderd sees a plain send-area payload. */
+	gathered = (transaction.flags & BINDERD_TF_GATHER) != 0;
+	transaction.flags &= ~BINDERD_TF_GATHER;
+	if (!area_ok || area_size > cursor->area->size - cursor->used) {
 		transaction.data.ptr.buffer = BINDER_SEND_AREA_BAD_OFFSET;
 		transaction.data.ptr.offsets = BINDER_SEND_AREA_BAD_OFFSET;
 		goto out;
@@ -343,8 +388,12 @@ static void prepare_transaction(struct stream_cursor *cursor, uint8_t *payload, 
 	data_at = cursor->used;
 	offsets_at = data_at + ALIGN8(transaction.data_size);
 	cursor->used += area_size;
-	data_ok = !binder_self_read(base + data_at, transaction.data.ptr.buffer,
-	                            transaction.data_size);
+	if (gathered) {
+		data_ok = copy_gathered(base + data_at, &transaction);
+	} else {
+		data_ok = !binder_self_read(base + data_at, transaction.data.ptr.buffer,
+		                            transaction.data_size);
+	}
 	offsets_ok = !binder_self_read(base + offsets_at, transaction.data.ptr.offsets,
 	                               transaction.offsets_size);
 	transaction.data.ptr.buffer = data_ok ? data_at : BINDER_SEND_AREA_BAD_OFFSET;

@@ -81,6 +81,13 @@ void binder_write_stream_prepare(uint8_t *stream, size_t size, const struct bind
  * into the receiver's area. Any other transaction goes through the send
  * area as described above.
  *
+ * A gathered transaction (BINDERD_TF_GATHER: data.ptr.buffer names a
+ * struct binderd_gather_list, see <binderd/socket_protocol.h>) never goes
+ * inline. With direct_reads and no objects it keeps its list and gets
+ * BINDERD_TF_DIRECT, and binderd gathers it; otherwise its segments are
+ * copied one after the other into the send area and the flag is cleared
+ * (a malformed list or an unreadable segment fails the transaction).
+ *
  * With inline_payloads (not NULL), a BC_TRANSACTION or BC_REPLY without
  * objects whose data fits what is left of the limit (and a free slot) goes
  * inline instead: BINDERD_TF_INLINE, data.ptr.buffer its offset among the
@@ -88,5 +95,10 @@ void binder_write_stream_prepare(uint8_t *stream, size_t size, const struct bind
  * order. Nothing of it is read here.
  */
 #define BINDER_DIRECT_MAX_OBJECTS 64u
+
+/* True if stream (size bytes, not empty) is nothing but whole
+ * BC_FREE_BUFFER commands: a write binderd may take quietly
+ * (BINDERD_WR_QUIET), as the kernel never fails one. */
+bool binder_write_stream_only_frees(const uint8_t *stream, size_t size);
 
 #endif
