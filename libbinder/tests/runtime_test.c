@@ -30,6 +30,7 @@ enum {
 	CODE_GET_HELD,        /* returns it */
 	CODE_DEAD_STATUS,     /* a handler that answers BINDER_DEAD_OBJECT */
 	CODE_POSITIVE_STATUS, /* a handler that answers POSITIVE_STATUS */
+	CODE_ECHO_BORROWED,   /* (count, arrays..., [object]): echoes them borrowed */
 };
 
 /* A positive transaction status: a failure on Android all the same. */
@@ -38,6 +39,41 @@ enum {
 static binder_object *held;
 /* Set by the handler when the driver gave it the caller's security context. */
 static bool saw_security_context;
+
+/* CODE_ECHO_BORROWED: reads count byte arrays and, if has_object, an
+ * object; answers each array's index and the array borrowed from the
+ * data parcel, then the object (its presence makes libbinder copy the
+ * borrowed bytes in), then END_MARK. */
+#define END_MARK 0x7e57
+static int echo_borrowed(binder_parcel *data, binder_parcel *reply)
+{
+	int32_t count, has_object;
+	int status = binder_parcel_read_int32(data, &count);
+
+	if (status == 0)
+		status = binder_parcel_read_int32(data, &has_object);
+	if (status == 0 && (count < 0 || count > 8))
+		status = BINDER_BAD_VALUE;
+	for (int32_t i = 0; status == 0 && i < count; i++) {
+		const void *bytes;
+		size_t length;
+
+		status = binder_parcel_read_byte_array(data, &bytes, &length);
+		if (status == 0)
+			status = binder_parcel_write_int32(reply, i);
+		if (status == 0)
+			status = binder_parcel_write_byte_array_borrowed(reply, bytes, length);
+	}
+	if (status == 0 && has_object) {
+		binder_object *object = NULL;
+
+		status = binder_parcel_read_object(data, &object);
+		if (status == 0)
+			status = binder_parcel_write_object(reply, object);
+		binder_object_unref(object);
+	}
+	return status ? status : binder_parcel_write_int32(reply, END_MARK);
+}
 
 static int service_transact(binder_object *self, uint32_t code, binder_parcel *data,
                             binder_parcel *reply, const struct binder_caller *caller,
@@ -98,6 +134,8 @@ static int service_transact(binder_object *self, uint32_t code, binder_parcel *d
 		return BINDER_DEAD_OBJECT;
 	case CODE_POSITIVE_STATUS:
 		return POSITIVE_STATUS;
+	case CODE_ECHO_BORROWED:
+		return echo_borrowed(data, reply);
 	default:
 		return BINDER_UNKNOWN_TRANSACTION;
 	}
@@ -680,6 +718,89 @@ Test(runtime, reply_readable_after_close, .timeout = 30)
 	cr_assert_eq(binder_object_ping(manager), BINDER_DEAD_OBJECT);
 	binder_parcel_free(reply);
 	binder_object_unref(manager);
+	binder_context_unref(context);
+	stop_child(pid);
+}
+
+/* Arrays of the borrowed-echo test: large ones that are borrowed (one of
+ * an odd size, for the padding), one under the borrowing minimum (4 KiB)
+ * and a fourth large one past the three a parcel borrows: those two are
+ * copied when written. */
+#define BORROWED_ARRAYS 5
+static const size_t borrowed_sizes[BORROWED_ARRAYS] = {65536, 100003, 1000, 20480, 8192};
+static const bool borrowed_copied_at_once[BORROWED_ARRAYS] = {false, false, true, false, true};
+
+/* Sends the arrays borrowed from buffers, changes every buffer after the
+ * write and before the call, and checks the echo: a borrowed array goes
+ * out as it is at the call, one copied at once as it was written. */
+static void echo_borrowed_arrays(binder_object *manager, bool with_object)
+{
+	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
+	uint8_t *buffers[BORROWED_ARRAYS];
+
+	cr_assert_eq(binder_parcel_write_int32(data, BORROWED_ARRAYS), 0);
+	cr_assert_eq(binder_parcel_write_int32(data, with_object), 0);
+	for (int i = 0; i < BORROWED_ARRAYS; i++) {
+		buffers[i] = malloc(borrowed_sizes[i]);
+		cr_assert_not_null(buffers[i]);
+		memset(buffers[i], 'a' + i, borrowed_sizes[i]);
+		cr_assert_eq(binder_parcel_write_byte_array_borrowed(data, buffers[i],
+		                                                     borrowed_sizes[i]),
+		             0);
+	}
+	if (with_object)
+		cr_assert_eq(binder_parcel_write_object(data, manager), 0);
+	for (int i = 0; i < BORROWED_ARRAYS; i++)
+		memset(buffers[i] + borrowed_sizes[i] / 2, 'A' + i,
+		       borrowed_sizes[i] - borrowed_sizes[i] / 2);
+
+	cr_assert_eq(binder_object_transact(manager, CODE_ECHO_BORROWED, data, reply, 0), 0);
+	for (int i = 0; i < BORROWED_ARRAYS; i++) {
+		const uint8_t *echoed;
+		size_t length, half = borrowed_sizes[i] / 2;
+		int32_t index = -1;
+
+		cr_assert_eq(binder_parcel_read_int32(reply, &index), 0);
+		cr_assert_eq(index, i);
+		cr_assert_eq(binder_parcel_read_byte_array(reply, (const void **)&echoed, &length),
+		             0);
+		cr_assert_eq(length, borrowed_sizes[i]);
+		for (size_t at = 0; at < length; at++) {
+			uint8_t expected =
+			        at >= half && !borrowed_copied_at_once[i] ? 'A' + i : 'a' + i;
+			cr_assert_eq(echoed[at], expected, "array %d byte %zu: %#x, not %#x", i, at,
+			             echoed[at], expected);
+		}
+	}
+	if (with_object) {
+		binder_object *object = NULL;
+
+		cr_assert_eq(binder_parcel_read_object(reply, &object), 0);
+		cr_assert_eq(object, manager);
+		binder_object_unref(object);
+	}
+	int32_t end = 0;
+	cr_assert_eq(binder_parcel_read_int32(reply, &end), 0);
+	cr_assert_eq(end, END_MARK);
+	cr_assert_eq(binder_parcel_data_available(reply), 0);
+	binder_parcel_free(data);
+	binder_parcel_free(reply);
+	for (int i = 0; i < BORROWED_ARRAYS; i++)
+		free(buffers[i]);
+}
+
+Test(runtime, borrowed_byte_arrays_both_ways, .timeout = 30)
+{
+	pid_t pid = start_manager_child();
+	binder_context *context;
+	binder_object *manager;
+
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	cr_assert_eq(binder_context_manager(context, &manager), 0);
+	for (int round = 0; round < 20; round++)
+		echo_borrowed_arrays(manager, round % 2 == 1);
+	binder_object_unref(manager);
+	cr_assert_eq(binder_context_close(context), 0);
 	binder_context_unref(context);
 	stop_child(pid);
 }

@@ -163,6 +163,36 @@ BINDER_API int binder_parcel_write_in_place(binder_parcel *parcel, size_t length
  * by binder_parcel_read_byte_array and AOSP's readByteVector. */
 BINDER_API int binder_parcel_write_byte_array_in_place(binder_parcel *parcel, size_t length,
                                                        void **bytes);
+
+/*
+ * A byte array whose bytes the parcel borrows instead of copying: it keeps
+ * room for them and where they are, and the transaction that sends the
+ * parcel takes them from there. The receiver reads an ordinary byte array.
+ * This is for bytes that already exist elsewhere, above all a received
+ * parcel's: a handler that answers with (part of) what it was sent
+ * borrows from its data parcel, and libbinder sends the reply before it
+ * gives the data's buffer back to the driver.
+ *
+ * Under binderd (with direct reads, its default) a parcel without binder
+ * objects or fds is sent as a gather list: binderd copies the borrowed
+ * bytes once, straight from bytes into the receiver, the one copy a raw
+ * transaction makes. Elsewhere (the kernel driver, a parcel with objects)
+ * and whenever the parcel itself is read or rewritten before it is sent
+ * (binder_parcel_set_position, a read, binder_parcel_data, a call to a
+ * local object), the bytes are copied into the parcel first, as
+ * binder_parcel_write_byte_array copies them at once. Arrays under 4 KiB,
+ * a fourth borrowed array in one parcel, and a write that is not at the
+ * end of the data are copied at once too.
+ *
+ * bytes must stay valid and unchanged while the parcel borrows them:
+ * until it is freed or reset, or one of the copies above takes them in
+ * (a parcel may be sent several times, each time from bytes). A handler's
+ * reply may borrow from its data parcel: libbinder sends the reply and
+ * frees it before it lets go of the data. bytes NULL writes a null array. Errors: those of
+ * binder_parcel_write_byte_array_in_place, nothing written on error.
+ */
+BINDER_API int binder_parcel_write_byte_array_borrowed(binder_parcel *parcel, const void *bytes,
+                                                       size_t length);
 /* A String8 from a UTF-8 C string; NULL writes a null string. The bytes
  * are written as given (BINDER_BAD_VALUE if not valid UTF-8). */
 BINDER_API int binder_parcel_write_string8(binder_parcel *parcel, const char *utf8);

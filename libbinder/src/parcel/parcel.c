@@ -47,6 +47,7 @@ void parcel_release_contents(binder_parcel *parcel)
 			parcel->release(parcel->release_arg, parcel->data);
 		binder_context_unref(parcel->context);
 	}
+	parcel_forget_borrowed(parcel);
 	free(parcel->buffer);
 	free(parcel->offsets);
 	free(parcel->entries);
@@ -105,6 +106,8 @@ int binder_parcel_set_position(binder_parcel *parcel, size_t position)
 {
 	if (position > parcel->size)
 		return BINDER_BAD_VALUE;
+	/* Reading (or rewriting) starts here: the bytes must be in. */
+	parcel_take_borrowed(parcel);
 	parcel->position = position;
 	return BINDER_OK;
 }
@@ -116,6 +119,7 @@ size_t binder_parcel_data_available(const binder_parcel *parcel)
 
 const uint8_t *binder_parcel_data(const binder_parcel *parcel)
 {
+	parcel_take_borrowed((binder_parcel *)parcel);
 	return parcel->size ? parcel->data : NULL;
 }
 
@@ -156,6 +160,8 @@ int parcel_claim(binder_parcel *parcel, size_t length, uint8_t **out)
 	    parcel->position > BINDER_PARCEL_MAX_DATA_SIZE - padded)
 		return BINDER_NO_MEMORY;
 	size_t end = parcel->position + padded;
+	if (parcel->position < parcel->size)
+		parcel_take_borrowed(parcel); /* an overwrite */
 	if (parcel_overlaps_object(parcel, parcel->position, padded))
 		return BINDER_INVALID_OPERATION;
 	int status = parcel_grow(parcel, end);
@@ -178,6 +184,7 @@ int parcel_peek(const binder_parcel *parcel, size_t position, size_t length, con
 		return BINDER_NOT_ENOUGH_DATA;
 	if (parcel_overlaps_object(parcel, position, padded))
 		return BINDER_BAD_VALUE;
+	parcel_take_borrowed((binder_parcel *)parcel);
 	*out = parcel->data + position;
 	return BINDER_OK;
 }

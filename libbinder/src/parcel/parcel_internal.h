@@ -36,6 +36,18 @@ int binder_parcel_adopt_received(binder_parcel *parcel, binder_context *context,
  * entries (NULL when none). Borrowed, valid until parcel changes. */
 const binder_size_t *binder_parcel_offsets(const binder_parcel *parcel, size_t *count);
 
+/*
+ * Fills in the payload fields of a BC_TRANSACTION / BC_REPLY for parcel
+ * (data_size, offsets_size, data.ptr.buffer, data.ptr.offsets). With
+ * gather (the device takes gather lists: binder_device_gathers) and
+ * borrowed arrays in an object-less parcel, data.ptr.buffer is a gather
+ * list kept in the parcel and BINDERD_TF_GATHER is added to flags; else
+ * the borrowed bytes are copied into the parcel first. The pointers stay
+ * valid until parcel changes.
+ */
+void binder_parcel_describe(binder_parcel *parcel, bool gather,
+                            struct binder_transaction_data *transaction);
+
 /* True if parcel holds file descriptors. */
 bool binder_parcel_has_fds(const binder_parcel *parcel);
 

@@ -74,6 +74,11 @@ struct binder_parcel {
 	/* binder_parcel_on_release(): called once when the contents go. */
 	void (*on_release)(void *arg);
 	void *on_release_arg;
+
+	/* binder_parcel_write_byte_array_borrowed(): the arrays whose bytes
+	 * are still in the caller's memory (their room in buffer holds
+	 * nothing yet); NULL when none (parcel_borrowed.c). */
+	struct parcel_borrowing *borrowing;
 };
 
 /* Rounds length up to a multiple of 4; false on overflow. */
@@ -116,6 +121,13 @@ int parcel_resolve_object(binder_parcel *parcel, size_t index, binder_object **o
 
 /* Fills an empty parcel with a copy of size bytes of data; position 0. */
 int parcel_copy_data(binder_parcel *parcel, const void *data, size_t size);
+
+/* Copies the borrowed arrays' bytes into the parcel's buffer and forgets
+ * where they came from: done before anything reads or overwrites the data
+ * (a const reader casts: the parcel's contents do not change). */
+void parcel_take_borrowed(binder_parcel *parcel);
+/* Forgets the borrowed arrays without copying (the parcel is emptied). */
+void parcel_forget_borrowed(binder_parcel *parcel);
 
 /* Drops every object and fd, gives back a received buffer, frees the
  * buffer: the parcel is empty. */

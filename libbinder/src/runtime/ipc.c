@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "device_runtime.h"
 #include "log_internal.h"
 #include "parcel_internal.h"
 
@@ -215,18 +216,13 @@ static binder_object *target_object(binder_context *context,
 static void send_reply(struct binder_thread_state *state, binder_parcel *reply, int32_t status)
 {
 	struct binder_transaction_data transaction = {0};
-	size_t offset_count = 0;
-	const binder_size_t *offsets;
 	uint32_t command;
 
 	if (status == 0 && binder_parcel_check_context(reply, state->context) != 0)
 		status = BINDER_BAD_VALUE;
 	if (status == 0) {
-		offsets = binder_parcel_offsets(reply, &offset_count);
-		transaction.data_size = binder_parcel_data_size(reply);
-		transaction.data.ptr.buffer = (uintptr_t)binder_parcel_data(reply);
-		transaction.offsets_size = offset_count * sizeof(binder_size_t);
-		transaction.data.ptr.offsets = (uintptr_t)offsets;
+		binder_parcel_describe(reply, binder_device_gathers(state->context->device),
+		                       &transaction);
 	} else {
 		transaction.flags = TF_STATUS_CODE;
 		transaction.data_size = sizeof(status);
@@ -351,11 +347,13 @@ static int execute_transaction(struct binder_thread_state *state, uint32_t comma
 		            transaction->code,
 		            object && object->descriptor ? object->descriptor : "an unknown object",
 		            binder_status_to_string(status));
-	/* BC_FREE_BUFFER goes out with the reply. */
-	binder_parcel_free(data);
+	/* The data's buffer goes back only after the reply is sent, which
+	 * may borrow from it (binder_parcel_write_byte_array_borrowed); its
+	 * BC_FREE_BUFFER rides on this thread's next ioctl. */
 	if (!(transaction->flags & TF_ONE_WAY))
 		send_reply(state, reply, status);
 	binder_parcel_free(reply);
+	binder_parcel_free(data);
 	binder_object_unref(object);
 	return 0;
 }

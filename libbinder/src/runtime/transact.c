@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "device_runtime.h"
 #include "parcel_internal.h"
 
 int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, binder_parcel *reply,
@@ -16,8 +17,6 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 	binder_context *context = proxy->context;
 	struct binder_transaction_data transaction = {0};
 	struct binder_thread_state *state;
-	const binder_size_t *offsets = NULL;
-	size_t offset_count = 0;
 	bool oneway = flags & BINDER_FLAG_ONEWAY;
 	int status;
 
@@ -40,13 +39,8 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 	transaction.target.handle = (uint32_t)proxy->handle;
 	transaction.code = code;
 	transaction.flags = flags | TF_ACCEPT_FDS;
-	if (data) {
-		offsets = binder_parcel_offsets(data, &offset_count);
-		transaction.data_size = binder_parcel_data_size(data);
-		transaction.data.ptr.buffer = (uintptr_t)binder_parcel_data(data);
-		transaction.offsets_size = offset_count * sizeof(binder_size_t);
-		transaction.data.ptr.offsets = (uintptr_t)offsets;
-	}
+	if (data)
+		binder_parcel_describe(data, binder_device_gathers(context->device), &transaction);
 	status = thread_state_queue(state, BC_TRANSACTION, &transaction, sizeof(transaction));
 	state->dead_reply = false;
 	if (status == 0) {
