@@ -33,7 +33,7 @@ static int calculator_echo(binder_parcel *data, binder_parcel *reply)
 	if (status == 0)
 		status = binder_parcel_write_no_exception(reply);
 	if (status == 0)
-		status = binder_parcel_write_byte_array(reply, bytes, length);
+		status = binder_parcel_write_byte_array_borrowed(reply, bytes, length);
 	return status;
 }
 
