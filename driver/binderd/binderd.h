@@ -349,9 +349,11 @@ void thread_free(struct thread *thread);
 void thread_handle_request(struct thread *thread, const struct binderd_request *request,
                            const uint8_t *payload, int *fds, size_t fd_count);
 /* Executes a write stream (binder_thread_write). Returns 0 or -errno;
- * *consumed set. */
+ * *consumed set. quiet: no caller sends the rest again
+ * (BINDERD_WR_QUIET), so an error waiting for the read does not stop
+ * BC_FREE_BUFFER. */
 int thread_write(struct thread *thread, const uint8_t *stream, size_t size, size_t *consumed,
-                 int *fds, size_t fd_count);
+                 int *fds, size_t fd_count, bool quiet);
 /* Tries to finish a pending read; called on wakeups. */
 void thread_try_read(struct thread *thread);
 void thread_enqueue_work(struct thread *thread, struct work *work);

@@ -150,19 +150,26 @@ static ssize_t command_size(uint32_t cmd)
 }
 
 int thread_write(struct thread *thread, const uint8_t *stream, size_t size, size_t *consumed,
-                 int *fds, size_t fd_count)
+                 int *fds, size_t fd_count, bool quiet)
 {
 	size_t position = 0;
 	size_t fds_used = 0;
 	int result = 0;
 	*consumed = 0;
-	while (position < size && thread->return_error.cmd == BR_OK && !thread->is_dead) {
-		uint32_t cmd;
-		if (size - position < sizeof(cmd)) {
+	while (position < size && !thread->is_dead) {
+		uint32_t cmd = 0;
+		bool whole = size - position >= sizeof(cmd);
+		if (whole)
+			memcpy(&cmd, stream + position, sizeof(cmd));
+		/* As the kernel: an error waiting for the read stops the write
+		 * (the caller sends the rest again). A quiet write's caller
+		 * does not: its frees are taken all the same. */
+		if (thread->return_error.cmd != BR_OK && !(quiet && cmd == BC_FREE_BUFFER))
+			break;
+		if (!whole) {
 			result = -EINVAL;
 			break;
 		}
-		memcpy(&cmd, stream + position, sizeof(cmd));
 		ssize_t argument_size = command_size(cmd);
 		if (argument_size < 0 || size - position - sizeof(cmd) < (size_t)argument_size) {
 			log_debug("proc %d: unknown or truncated command %#x", thread->proc->pid,

@@ -223,7 +223,7 @@ static void handle_write_read(struct thread *thread, const uint8_t *payload, siz
 		thread->inline_payloads = payload + sizeof(request) + request.write_size;
 		thread->inline_payloads_size = request.inline_size;
 		error = thread_write(thread, payload + sizeof(request), (size_t)request.write_size,
-		                     &consumed, fds, fd_count);
+		                     &consumed, fds, fd_count, quiet);
 		thread->inline_payloads = NULL;
 		thread->inline_payloads_size = 0;
 	} else {
@@ -235,7 +235,7 @@ static void handle_write_read(struct thread *thread, const uint8_t *payload, siz
 		thread->looper_need_return = false;
 		if (!quiet)
 			reply_result(thread, error, &result, sizeof(result));
-		else if (error < 0)
+		else if (error < 0 || consumed != request.write_size)
 			log_warning("proc %d: a quiet write failed after %zu bytes: %s",
 			            thread->proc->pid, consumed, strerror(-error));
 		if (error < 0 && !work_list_empty(&thread->proc->todo))
