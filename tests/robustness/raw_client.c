@@ -243,6 +243,7 @@ int raw_open_process(struct raw_process *process, size_t area_size)
 		goto fail;
 	process->pid_seen = hello.pid;
 	process->direct_reads = (hello.flags & BINDERD_HELLO_DIRECT_READS) != 0;
+	process->hello_flags = hello.flags;
 	if (area_size == 0)
 		return 0;
 	/* Reserve the address first: binderd needs it before the memfd. */

@@ -23,7 +23,8 @@ struct raw_process {
 	int32_t pid_seen;
 	const uint8_t *area; /* the receive area, mapped read-only */
 	size_t area_size;
-	bool direct_reads; /* binderd granted direct reads at HELLO */
+	bool direct_reads;    /* binderd granted direct reads at HELLO */
+	uint32_t hello_flags; /* BINDERD_HELLO_* of HELLO's answer */
 };
 
 /* When set, raw_open_process sends it with HELLO (asks for direct reads,
