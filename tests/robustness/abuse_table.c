@@ -23,6 +23,8 @@ const struct abuse abuse_table[] = {
         {"BC_REPLY without a transaction", abuse_reply_without_transaction},
         {"direct reads: lying probe, PTR object, a channel used by another process",
          abuse_direct_reads},
+        {"gathered payloads: hostile segment lists, a lying probe", abuse_gathered_payloads},
+        {"quiet writes: frees without a RESULT, bogus ones, quiet reads", abuse_quiet_writes},
         {"refcounts on invalid handles", abuse_refcounts_on_invalid_handles},
         {"death notices on invalid handles", abuse_death_notices_on_invalid_handles},
         {"random command streams", abuse_random_command_streams},

@@ -32,6 +32,8 @@ ABUSE_TEST(commands, death_notices_on_invalid_handles)
 ABUSE_TEST(commands, random_command_streams)
 
 ABUSE_TEST(transactions, direct_reads)
+ABUSE_TEST(transactions, gathered_payloads)
+ABUSE_TEST(transactions, quiet_writes)
 ABUSE_TEST(transactions, forged_handles)
 ABUSE_TEST(transactions, wild_buffers)
 ABUSE_TEST(transactions, wild_object_offsets)

@@ -131,6 +131,10 @@ int abuse_wild_object_offsets(struct abuse_report *report);
 int abuse_bad_objects(struct abuse_report *report);
 int abuse_fds_to_a_target_that_refuses_them(struct abuse_report *report);
 
+/* Gathered payloads and quiet writes (abuse_gathered_payloads.c). */
+int abuse_gathered_payloads(struct abuse_report *report);
+int abuse_quiet_writes(struct abuse_report *report);
+
 /* Going away at bad moments (abuse_lifecycle.c). */
 int abuse_callers_that_die_mid_call(struct abuse_report *report);
 int abuse_close_while_reading(struct abuse_report *report);
