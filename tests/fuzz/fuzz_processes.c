@@ -32,6 +32,8 @@
 /* What processes with direct reads grant: a copy of the send area. */
 static uint8_t granted_memory[FUZZ_MEMORY_SIZE];
 static size_t granted_size;
+/* Which processes send their objectless transactions gathered. */
+static bool gathers[CLIENT_MAX_PROCESSES];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -49,6 +51,24 @@ static void point_into_granted_memory(binder_uintptr_t *pointer)
 {
 	if (*pointer < granted_size)
 		*pointer = (binder_uintptr_t)(uintptr_t)(granted_memory + *pointer);
+}
+
+/* A gather list wholly in our copy: its segments point into it too. */
+static void point_list_into_granted_memory(binder_uintptr_t list_address)
+{
+	struct binderd_gather_list list;
+	uint64_t start = (uint64_t)(uintptr_t)granted_memory;
+	if (list_address < start || granted_size < sizeof(list) ||
+	    list_address - start > granted_size - sizeof(list))
+		return;
+	uint8_t *at = granted_memory + (list_address - start);
+	memcpy(&list, at, sizeof(list));
+	for (size_t i = 0; i < BINDERD_MAX_GATHER_SEGMENTS; i++) {
+		binder_uintptr_t address = list.segments[i].address;
+		point_into_granted_memory(&address);
+		list.segments[i].address = address;
+	}
+	memcpy(at, &list, sizeof(list));
 }
 
 /* world->adjust_stream: see fuzz_processes_input.h. */
@@ -70,10 +90,14 @@ static void adjust_direct(struct client_world *world, struct client_thread *thre
 			struct binder_transaction_data tr;
 			memcpy(&tr, stream + position, sizeof(tr));
 			tr.flags ^= BINDERD_TF_DIRECT;
+			if (gathers[thread->process] && tr.offsets_size == 0)
+				tr.flags ^= BINDERD_TF_GATHER;
 			if (tr.flags & BINDERD_TF_DIRECT) {
 				point_into_granted_memory(&tr.data.ptr.buffer);
 				point_into_granted_memory(&tr.data.ptr.offsets);
 			}
+			if ((tr.flags & BINDERD_TF_DIRECT) && (tr.flags & BINDERD_TF_GATHER))
+				point_list_into_granted_memory(tr.data.ptr.buffer);
 			memcpy(stream + position, &tr, sizeof(tr));
 		}
 		position += argument_size;
@@ -91,10 +115,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (process_count > CLIENT_MAX_PROCESSES)
 		process_count = CLIENT_MAX_PROCESSES;
 	struct client_process_config configs[CLIENT_MAX_PROCESSES];
+	uint8_t process_flags[CLIENT_MAX_PROCESSES];
 	for (size_t i = 0; i < process_count; i++) {
 		uint8_t flags = 0, area_code = 0;
 		take_u8(&cursor, &flags);
 		take_u8(&cursor, &area_code);
+		process_flags[i] = flags;
 		configs[i] = (struct client_process_config){
 		        .area_size = fuzz_area_size(area_code),
 		        .threads = 1 + (flags & PROCESS_THREADS_MASK),
@@ -117,7 +143,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (error < 0)
 		fuzz_fail("cannot set up the world: %s", strerror(-error));
 	world.adjust_stream = adjust_direct;
+	memset(gathers, 0, sizeof(gathers));
 	for (size_t i = 0; i < process_count; i++) {
+		gathers[world.process_count] = (process_flags[i] & PROCESS_GATHER) != 0;
 		error = world_add_process(&world, &configs[i]);
 		/* Another user's process may be refused (its budget): not ours. */
 		if (error < 0 && !configs[i].other_euid)

@@ -19,7 +19,11 @@
  * BC_REPLY and their _SG forms has BINDERD_TF_DIRECT flipped before it is
  * sent (so that seeds written for send areas read directly), and when it
  * is then set, data pointers below send_size become addresses of our copy
- * of those bytes.
+ * of those bytes. In a PROCESS_GATHER process, a transaction without
+ * objects has BINDERD_TF_GATHER flipped too; when it is then set with
+ * BINDERD_TF_DIRECT, its data pointer names a struct binderd_gather_list
+ * in our copy, whose segment addresses below send_size become addresses
+ * of our copy in the same way.
  */
 #ifndef FUZZ_PROCESSES_INPUT_H
 #define FUZZ_PROCESSES_INPUT_H
@@ -34,6 +38,7 @@
 #define PROCESS_DIRECT_READS 0x04u /* HELLO offers a probe of our memory */
 #define PROCESS_OTHER_UID    0x08u /* connects as PROCESSES_OTHER_UID */
 #define PROCESS_DEAF         0x10u /* never reads its thread channels */
+#define PROCESS_GATHER       0x20u /* with direct reads: see below */
 
 /* The unprivileged user that PROCESS_OTHER_UID processes connect as, when
  * the fuzzer runs as root ("nobody"). */
