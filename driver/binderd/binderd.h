@@ -333,6 +333,10 @@ struct thread {
 	size_t read_capacity;
 	size_t read_filled;
 	size_t read_initial; /* bytes put before any work (BR_NOOP) */
+	/* BINDERD_WR_HOLD_COMPLETE: a read that has put only completes since
+	 * read_initial (up to read_held_end) waits on for more work. */
+	bool read_hold_complete;
+	size_t read_held_end;
 	bool poll_armed;
 	bool wakeup_sent;
 	/* the last transaction's outcome, for BINDER_GET_EXTENDED_ERROR */

@@ -220,7 +220,8 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 		        .flags = (proc->direct_reads
 		                          ? BINDERD_HELLO_DIRECT_READS | BINDERD_HELLO_GATHER_READS
 		                          : 0) |
-		                 BINDERD_HELLO_INLINE_PAYLOADS | BINDERD_HELLO_QUIET_WRITES,
+		                 BINDERD_HELLO_INLINE_PAYLOADS | BINDERD_HELLO_QUIET_WRITES |
+		                 BINDERD_HELLO_HOLD_COMPLETE,
 		};
 		reply(proc, 0, &hello, sizeof(hello), NULL, 0);
 		return;

@@ -104,8 +104,11 @@ void read_notify_poller(struct thread *thread)
 	channel_send(&thread->channel, BINDERD_MSG_WAKEUP, 0, NULL, 0, NULL, 0);
 }
 
-void read_start(struct thread *thread, uint64_t read_size, bool nonblock, bool put_noop)
+void read_start(struct thread *thread, uint64_t read_size, uint32_t flags)
 {
+	bool nonblock = (flags & BINDERD_WR_NONBLOCK) != 0;
+	bool put_noop = (flags & BINDERD_WR_READ_CONSUMED) == 0;
+
 	if (read_size > BINDERD_MAX_READ_SIZE)
 		read_size = BINDERD_MAX_READ_SIZE;
 	free(thread->read_buffer);
@@ -124,6 +127,8 @@ void read_start(struct thread *thread, uint64_t read_size, bool nonblock, bool p
 	if (put_noop && read_size >= sizeof(uint32_t))
 		put_u32(thread, BR_NOOP);
 	thread->read_initial = thread->read_filled;
+	thread->read_hold_complete = (flags & BINDERD_WR_HOLD_COMPLETE) && !nonblock;
+	thread->read_held_end = thread->read_initial;
 	/* Read after the threads this request woke: a caller waiting for a
 	 * reply hears of it before the replier hears of its completion. */
 	wake_thread(thread);
@@ -334,8 +339,11 @@ static bool put_work(struct thread *thread, struct work *work)
 	case WORK_TRANSACTION_COMPLETE: {
 		bool spam = ((struct complete_work *)work)->oneway_spam_suspect &&
 		            thread->proc->oneway_spam_detection_enabled;
+		bool only_completes = thread->read_filled == thread->read_held_end;
 		free(work);
 		put_return(thread, spam ? BR_ONEWAY_SPAM_SUSPECT : BR_TRANSACTION_COMPLETE);
+		if (only_completes && !spam)
+			thread->read_held_end = thread->read_filled;
 		return false;
 	}
 	case WORK_NODE:
@@ -357,9 +365,12 @@ static bool put_available_work(struct thread *thread, bool wait_for_proc_work)
 	for (;;) {
 		struct work_list *list = next_work_list(thread, wait_for_proc_work);
 		if (!list) {
-			if (thread->read_filled == thread->read_initial &&
-			    !thread->looper_need_return)
-				return false; /* only BR_NOOP: wait again */
+			/* Only BR_NOOP (or, held, completes too): wait again. */
+			bool nothing_to_end_on = thread->read_filled == thread->read_initial ||
+			                         (thread->read_hold_complete &&
+			                          thread->read_filled == thread->read_held_end);
+			if (nothing_to_end_on && !thread->looper_need_return)
+				return false;
 			finish_read(thread, 0);
 			return true;
 		}

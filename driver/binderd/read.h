@@ -5,9 +5,10 @@
 
 #include "binderd.h"
 
-/* Starts a read of up to read_size bytes; put_noop: the caller's buffer
- * was empty, so BR_NOOP goes first. Completes now or when woken. */
-void read_start(struct thread *thread, uint64_t read_size, bool nonblock, bool put_noop);
+/* Starts a read of up to read_size bytes, with the request's BINDERD_WR_*
+ * flags (NONBLOCK; READ_CONSUMED: the caller's buffer was not empty, so no
+ * BR_NOOP goes first; HOLD_COMPLETE). Completes now or when woken. */
+void read_start(struct thread *thread, uint64_t read_size, uint32_t flags);
 /* A thread that polls and has work gets a wakeup message (once). */
 void read_notify_poller(struct thread *thread);
 /* A transaction taken for delivery can no longer be delivered. */

@@ -243,8 +243,7 @@ static void handle_write_read(struct thread *thread, const uint8_t *payload, siz
 		read_notify_poller(thread);
 		return;
 	}
-	read_start(thread, request.read_size, (request.flags & BINDERD_WR_NONBLOCK) != 0,
-	           (request.flags & BINDERD_WR_READ_CONSUMED) == 0);
+	read_start(thread, request.read_size, request.flags);
 }
 
 /* Largest argument of the ioctls run by run_in_out_ioctl. */

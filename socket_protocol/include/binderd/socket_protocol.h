@@ -255,6 +255,17 @@ struct binderd_write_read {
  * request fails (-EINVAL), with a RESULT. */
 #define BINDERD_WR_QUIET           4u
 #define BINDERD_HELLO_QUIET_WRITES 8u
+/* Held completes: a blocking read that finds only BR_TRANSACTION_COMPLETE
+ * (after BR_NOOP) keeps it in the read and goes on waiting for work, as
+ * the thread would after reading it; the read ends with the complete and
+ * the next work together (or when the thread is told to return). libbinder
+ * asks this for the read that follows a reply when its next step is to
+ * wait again (a pool thread, a caller waiting for its own reply): the
+ * replier then makes one round trip per call instead of two. Offered in
+ * HELLO's answer (BINDERD_HELLO_HOLD_COMPLETE); ignored with
+ * BINDERD_WR_NONBLOCK. */
+#define BINDERD_WR_HOLD_COMPLETE    8u
+#define BINDERD_HELLO_HOLD_COMPLETE 16u
 
 /* BINDER_WRITE_READ answer payload header, followed by read_size bytes. */
 struct binderd_write_read_result {
