@@ -125,6 +125,7 @@ static int say_hello(int socket, struct binder_device *device)
 	                          !(inline_setting && strcmp(inline_setting, "0") == 0);
 	device->gather_reads = device->direct_reads && (reply.flags & BINDERD_HELLO_GATHER_READS);
 	device->quiet_writes = (reply.flags & BINDERD_HELLO_QUIET_WRITES) != 0;
+	device->hold_complete = (reply.flags & BINDERD_HELLO_HOLD_COMPLETE) != 0;
 	return 0;
 }
 

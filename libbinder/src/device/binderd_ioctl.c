@@ -344,7 +344,8 @@ static bool inline_allowed(struct binder_device *device, struct binderd_thread *
  */
 static int send_write_read(struct binder_device *device, struct binderd_thread *thread,
                            const struct binder_write_read *bwr, size_t copy_size, bool complete,
-                           uint64_t read_room, bool fast_paths, size_t *send_size, bool *quiet)
+                           uint64_t read_room, bool fast_paths, uint32_t extra_flags,
+                           size_t *send_size, bool *quiet)
 {
 	const size_t header_size =
 	        sizeof(struct binderd_request) + sizeof(struct binderd_write_read);
@@ -391,7 +392,7 @@ static int send_write_read(struct binder_device *device, struct binderd_thread *
 	        .read_size = read_room,
 	        .flags = (device->nonblocking ? BINDERD_WR_NONBLOCK : 0) |
 	                 (bwr->read_consumed ? BINDERD_WR_READ_CONSUMED : 0) |
-	                 (*quiet ? BINDERD_WR_QUIET : 0),
+	                 (*quiet ? BINDERD_WR_QUIET : 0) | extra_flags,
 	        .inline_size = (uint32_t)inline_payloads.size,
 	};
 	iov[0].iov_base = thread->request;
@@ -404,7 +405,9 @@ static int send_write_read(struct binder_device *device, struct binderd_thread *
 	return status;
 }
 
-static int write_read(struct binder_device *device, struct binderd_thread *thread, void *arg)
+/* BINDER_WRITE_READ with extra BINDERD_WR_* flags for binderd. */
+static int write_read(struct binder_device *device, struct binderd_thread *thread, void *arg,
+                      uint32_t extra_flags)
 {
 	const size_t header_size =
 	        sizeof(struct binderd_request) + sizeof(struct binderd_write_read);
@@ -431,7 +434,7 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 	copy_size = write_left < BINDERD_MAX_WRITE_SIZE ? write_left : BINDERD_MAX_WRITE_SIZE;
 
 	status = send_write_read(device, thread, &bwr, copy_size, copy_size == write_left,
-	                         read_room, true, &send_size, &quiet);
+	                         read_room, true, extra_flags, &send_size, &quiet);
 	/* An inline payload's pointer was bad and nothing left: again through
 	 * the send area, whose copy notes the bad pointer, so that binderd
 	 * fails that transaction as the kernel does (BR_FAILED_REPLY) and the
@@ -439,7 +442,7 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 	 * /proc/PID/mem would read a PROT_NONE page the caller cannot.) */
 	if (status == -EFAULT)
 		status = send_write_read(device, thread, &bwr, copy_size, copy_size == write_left,
-		                         read_room, false, &send_size, &quiet);
+		                         read_room, false, extra_flags, &send_size, &quiet);
 	if (status)
 		return status;
 	uint8_t *stream = thread->request + header_size;
@@ -470,8 +473,19 @@ int binderd_ioctl(struct binder_device *device, unsigned int cmd, void *arg)
 	if (status)
 		return status;
 	if (cmd == BINDER_WRITE_READ)
-		return write_read(device, thread, arg);
+		return write_read(device, thread, arg, 0);
 	/* After BINDER_THREAD_EXIT binderd starts the thread afresh on the
 	 * same channel, as the kernel makes a new binder_thread. */
 	return plain_ioctl(thread, cmd, arg);
+}
+
+int binderd_write_read_holding_complete(struct binder_device *device, struct binder_write_read *bwr)
+{
+	struct binderd_thread *thread;
+	int status = binderd_thread_get(device, &thread);
+
+	if (status)
+		return status;
+	return write_read(device, thread, bwr,
+	                  device->hold_complete ? BINDERD_WR_HOLD_COMPLETE : 0);
 }

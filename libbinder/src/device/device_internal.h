@@ -6,6 +6,7 @@
 #ifndef BINDER_DEVICE_INTERNAL_H
 #define BINDER_DEVICE_INTERNAL_H
 
+#include <linux/android/binder.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,6 +44,9 @@ struct binder_device {
 	/* binderd sends no answer to a write of BC_FREE_BUFFERs alone
 	 * (BINDERD_WR_QUIET): giving a buffer back costs no round trip. */
 	bool quiet_writes;
+	/* binderd holds a lone BR_TRANSACTION_COMPLETE in a blocking read
+	 * until more work comes (BINDERD_WR_HOLD_COMPLETE). */
+	bool hold_complete;
 	/* Unique among the devices this process ever opened: thread
 	 * channels find their device through it. */
 	uint64_t generation;
@@ -82,6 +86,9 @@ void binder_kernel_close(struct binder_device *device);
 int binderd_open(struct binder_device *device, const char *path);
 int binderd_mmap(struct binder_device *device, size_t size);
 int binderd_ioctl(struct binder_device *device, unsigned int cmd, void *arg);
+/* BINDER_WRITE_READ asking binderd to hold a lone complete, where it can. */
+int binderd_write_read_holding_complete(struct binder_device *device,
+                                        struct binder_write_read *bwr);
 int binderd_poll_fd(struct binder_device *device);
 /* BINDERD_OP_SET_SECURITY_CONTEXT with a label checked already. */
 int binderd_set_security_context(struct binder_device *device, const char *label, size_t length);

@@ -59,7 +59,9 @@ static void take_deferred_frees(struct binder_thread_state *state)
 	pthread_mutex_unlock(&context->lock);
 }
 
-int ipc_talk(struct binder_thread_state *state, bool read)
+/* ipc_talk; hold_complete: the thread reads again after a lone
+ * BR_TRANSACTION_COMPLETE, which binderd may then hold for it. */
+static int talk(struct binder_thread_state *state, bool read, bool hold_complete)
 {
 	struct binder_write_read bwr = {0};
 	int status;
@@ -78,7 +80,12 @@ int ipc_talk(struct binder_thread_state *state, bool read)
 	if (!bwr.write_size && !bwr.read_size)
 		return 0;
 	do {
-		status = binder_device_ioctl(state->context->device, BINDER_WRITE_READ, &bwr);
+		if (hold_complete && read)
+			status = binder_device_write_read_holding_complete(state->context->device,
+			                                                   &bwr);
+		else
+			status = binder_device_ioctl(state->context->device, BINDER_WRITE_READ,
+			                             &bwr);
 	} while (status == -EINTR);
 	if (status == 0 && bwr.write_consumed < bwr.write_size)
 		runtime_log(
@@ -108,6 +115,11 @@ int ipc_talk(struct binder_thread_state *state, bool read)
 		return gone ? BINDER_DEAD_OBJECT : status;
 	}
 	return 0;
+}
+
+int ipc_talk(struct binder_thread_state *state, bool read)
+{
+	return talk(state, read, false);
 }
 
 /* Sends what is queued, without reading. */
@@ -213,10 +225,24 @@ static binder_object *target_object(binder_context *context,
 	return object;
 }
 
-static void send_reply(struct binder_thread_state *state, binder_parcel *reply, int32_t status)
+/*
+ * Sends the reply to the transaction whose data parcel is data (freed
+ * here: its BC_FREE_BUFFER goes right after the BC_REPLY, which may
+ * borrow from it, in the same write), then waits for the reply's
+ * BR_TRANSACTION_COMPLETE, handling whatever comes first.
+ */
+static void send_reply(struct binder_thread_state *state, binder_parcel *reply, int32_t status,
+                       binder_parcel *data)
 {
 	struct binder_transaction_data transaction = {0};
 	uint32_t command;
+	/* After the complete this thread reads again (a looper, or a caller
+	 * waiting for its own reply; not a polling thread, which returns to
+	 * its user): binderd may hold the complete until then, and the
+	 * reply parcel with it. Not one with objects or fds: the parcel's
+	 * references would outlive the call. */
+	bool hold = ((state->looper && !state->polling) || state->waiting_for_reply) &&
+	            (!reply || binder_parcel_object_count(reply) == 0);
 
 	if (status == 0 && binder_parcel_check_context(reply, state->context) != 0)
 		status = BINDER_BAD_VALUE;
@@ -228,15 +254,16 @@ static void send_reply(struct binder_thread_state *state, binder_parcel *reply, 
 		transaction.data_size = sizeof(status);
 		transaction.data.ptr.buffer = (uintptr_t)&status;
 	}
-	if (thread_state_queue(state, BC_REPLY, &transaction, sizeof(transaction)))
+	int queued = thread_state_queue(state, BC_REPLY, &transaction, sizeof(transaction));
+	binder_parcel_free(data);
+	if (queued)
 		return;
-	/* The reply's bytes are read during this ioctl. Then wait for its
-	 * BR_TRANSACTION_COMPLETE, handling whatever comes first. */
-	if (ipc_talk(state, true) || context_closing(state->context))
+	/* The reply's bytes are read during this ioctl. */
+	if (talk(state, true, hold) || context_closing(state->context))
 		return;
 	for (;;) {
 		if (state->in_position >= state->in_size) {
-			if (ipc_talk(state, true))
+			if (talk(state, true, hold))
 				return;
 			/* The kernel's flush wakes us with a bare BR_NOOP. */
 			if (context_closing(state->context))
@@ -314,7 +341,7 @@ static int execute_transaction(struct binder_thread_state *state, uint32_t comma
 	if (!transaction_buffer_valid(context, transaction)) {
 		/* Not a buffer of ours: nothing to read, nothing to free. */
 		if (!(transaction->flags & TF_ONE_WAY))
-			send_reply(state, NULL, BINDER_BAD_VALUE);
+			send_reply(state, NULL, BINDER_BAD_VALUE, NULL);
 		return 0;
 	}
 
@@ -325,7 +352,7 @@ static int execute_transaction(struct binder_thread_state *state, uint32_t comma
 		binder_parcel_free(reply);
 		ipc_free_buffer(context, (const void *)(uintptr_t)transaction->data.ptr.buffer);
 		if (!(transaction->flags & TF_ONE_WAY))
-			send_reply(state, NULL, BINDER_NO_MEMORY);
+			send_reply(state, NULL, BINDER_NO_MEMORY, NULL);
 		return 0;
 	}
 	status = binder_parcel_adopt_received(
@@ -347,14 +374,16 @@ static int execute_transaction(struct binder_thread_state *state, uint32_t comma
 		            transaction->code,
 		            object && object->descriptor ? object->descriptor : "an unknown object",
 		            binder_status_to_string(status));
-	/* The data's buffer goes back only after the reply is sent, which
-	 * may borrow from it (binder_parcel_write_byte_array_borrowed); its
-	 * BC_FREE_BUFFER rides on this thread's next ioctl. */
-	if (!(transaction->flags & TF_ONE_WAY))
-		send_reply(state, reply, status);
-	binder_parcel_free(reply);
-	binder_parcel_free(data);
+	/* Nothing of the call is kept while the reply's wait may last until
+	 * the next work (see send_reply). */
 	binder_object_unref(object);
+	/* The data's buffer goes back right after the reply, which may
+	 * borrow from it (binder_parcel_write_byte_array_borrowed). */
+	if (!(transaction->flags & TF_ONE_WAY))
+		send_reply(state, reply, status, data);
+	else
+		binder_parcel_free(data);
+	binder_parcel_free(reply);
 	return 0;
 }
 

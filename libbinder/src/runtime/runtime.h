@@ -142,6 +142,9 @@ struct binder_thread_state {
 	/* In a loop that talks to the driver again soon (a looper, or a
 	 * caller waiting for its reply): commands may be queued. */
 	unsigned inside;
+	/* Calls of this thread waiting for their replies (it reads again
+	 * after any nested call it serves meanwhile). */
+	unsigned waiting_for_reply;
 	/* The last wait ended in BR_DEAD_REPLY: the target is dead (a
 	 * handler's BINDER_DEAD_OBJECT status does not say so). */
 	bool dead_reply;

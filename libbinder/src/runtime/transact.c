@@ -45,7 +45,9 @@ int transact_remote(binder_object *proxy, uint32_t code, binder_parcel *data, bi
 	state->dead_reply = false;
 	if (status == 0) {
 		state->inside++;
+		state->waiting_for_reply += !oneway;
 		status = ipc_wait_for_response(state, oneway ? NULL : reply, oneway);
+		state->waiting_for_reply -= !oneway;
 		state->inside--;
 	}
 	/* Commands queued meanwhile (DONEs, frees) go now, unless this
