@@ -83,6 +83,31 @@ BINDER_API int binder_device_mmap(binder_device *device, size_t size, void **add
  */
 BINDER_API int binder_device_ioctl(binder_device *device, unsigned long cmd, void *arg);
 
+struct binder_write_read; /* <linux/android/binder.h> */
+
+/* Hints for binder_device_write_read. */
+enum {
+	/*
+	 * The caller's next step after a read that brings only
+	 * BR_TRANSACTION_COMPLETE (after BR_NOOP) is to read again and wait:
+	 * a looper that just replied, with everything it had to send after
+	 * the reply (its BC_FREE_BUFFER, reference commands) already in this
+	 * write. binderd may then keep the complete and return it together
+	 * with the next work, which saves the caller a round trip; the read
+	 * still ends at once with any other work or error. Ignored by the
+	 * kernel driver and with a nonblocking device (O_NONBLOCK).
+	 */
+	BINDER_WRITE_READ_HOLD_COMPLETE = 1u,
+};
+
+/*
+ * BINDER_WRITE_READ with hints (BINDER_WRITE_READ_* above) that do not
+ * change its results, only when they come: as binder_device_ioctl(device,
+ * BINDER_WRITE_READ, bwr) otherwise. -EINVAL for an unknown hint.
+ */
+BINDER_API int binder_device_write_read(binder_device *device, struct binder_write_read *bwr,
+                                        unsigned hints);
+
 /*
  * A file descriptor the calling thread can poll (POLLIN) for binder work,
  * for programs with their own event loop. It becomes readable when the

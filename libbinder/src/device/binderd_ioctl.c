@@ -479,13 +479,13 @@ int binderd_ioctl(struct binder_device *device, unsigned int cmd, void *arg)
 	return plain_ioctl(thread, cmd, arg);
 }
 
-int binderd_write_read_holding_complete(struct binder_device *device, struct binder_write_read *bwr)
+int binderd_write_read(struct binder_device *device, struct binder_write_read *bwr, unsigned hints)
 {
 	struct binderd_thread *thread;
 	int status = binderd_thread_get(device, &thread);
+	bool hold = (hints & BINDER_WRITE_READ_HOLD_COMPLETE) && device->hold_complete;
 
 	if (status)
 		return status;
-	return write_read(device, thread, bwr,
-	                  device->hold_complete ? BINDERD_WR_HOLD_COMPLETE : 0);
+	return write_read(device, thread, bwr, hold ? BINDERD_WR_HOLD_COMPLETE : 0);
 }

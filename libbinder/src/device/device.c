@@ -199,13 +199,13 @@ int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *siz
 	return 0;
 }
 
-int binder_device_write_read_holding_complete(binder_device *device, struct binder_write_read *bwr)
+int binder_device_write_read(binder_device *device, struct binder_write_read *bwr, unsigned hints)
 {
-	if (!device || !binder_device_is_own(device))
+	if (!device || !binder_device_is_own(device) || (hints & ~BINDER_WRITE_READ_HOLD_COMPLETE))
 		return -EINVAL;
 	if (device->backend == BINDER_BACKEND_KERNEL)
 		return binder_kernel_ioctl(device, BINDER_WRITE_READ, bwr);
-	return binderd_write_read_holding_complete(device, bwr);
+	return binderd_write_read(device, bwr, hints);
 }
 
 bool binder_device_gathers(const binder_device *device)

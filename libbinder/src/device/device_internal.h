@@ -86,9 +86,8 @@ void binder_kernel_close(struct binder_device *device);
 int binderd_open(struct binder_device *device, const char *path);
 int binderd_mmap(struct binder_device *device, size_t size);
 int binderd_ioctl(struct binder_device *device, unsigned int cmd, void *arg);
-/* BINDER_WRITE_READ asking binderd to hold a lone complete, where it can. */
-int binderd_write_read_holding_complete(struct binder_device *device,
-                                        struct binder_write_read *bwr);
+/* BINDER_WRITE_READ with binder_device_write_read's hints. */
+int binderd_write_read(struct binder_device *device, struct binder_write_read *bwr, unsigned hints);
 int binderd_poll_fd(struct binder_device *device);
 /* BINDERD_OP_SET_SECURITY_CONTEXT with a label checked already. */
 int binderd_set_security_context(struct binder_device *device, const char *label, size_t length);

@@ -7,7 +7,6 @@
 #ifndef BINDER_DEVICE_RUNTIME_H
 #define BINDER_DEVICE_RUNTIME_H
 
-#include <linux/android/binder.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -41,14 +40,5 @@ int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *siz
  * Never for the kernel driver.
  */
 bool binder_device_gathers(const binder_device *device);
-
-/*
- * BINDER_WRITE_READ for a caller whose next step after a lone
- * BR_TRANSACTION_COMPLETE would be to read again and wait: binderd may
- * keep that complete in the read and return it with the next work
- * (BINDERD_WR_HOLD_COMPLETE), saving a round trip; the kernel driver
- * returns it at once, as always. Same results as binder_device_ioctl.
- */
-int binder_device_write_read_holding_complete(binder_device *device, struct binder_write_read *bwr);
 
 #endif

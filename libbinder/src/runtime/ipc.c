@@ -80,12 +80,9 @@ static int talk(struct binder_thread_state *state, bool read, bool hold_complete
 	if (!bwr.write_size && !bwr.read_size)
 		return 0;
 	do {
-		if (hold_complete && read)
-			status = binder_device_write_read_holding_complete(state->context->device,
-			                                                   &bwr);
-		else
-			status = binder_device_ioctl(state->context->device, BINDER_WRITE_READ,
-			                             &bwr);
+		status = binder_device_write_read(
+		        state->context->device, &bwr,
+		        hold_complete && read ? BINDER_WRITE_READ_HOLD_COMPLETE : 0);
 	} while (status == -EINTR);
 	if (status == 0 && bwr.write_consumed < bwr.write_size)
 		runtime_log(
