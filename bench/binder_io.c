@@ -64,7 +64,7 @@ int binder_io_write_read(struct binder_io *io, int read)
 	/* After a signal the driver has recorded what it consumed in bwr and
 	 * resumes from there when given the same bwr again. */
 	do
-		ret = binder_device_ioctl(io->device, BINDER_WRITE_READ, &bwr);
+		ret = binder_device_write_read(io->device, &bwr, read ? io->read_hints : 0);
 	while (ret == -EINTR);
 	if (ret < 0)
 		return ret;

@@ -24,6 +24,8 @@ struct binder_io {
 	size_t read_capacity;
 	/* Bytes of BR_* returns in read_buffer after the last read. */
 	size_t read_size;
+	/* binder_device_write_read hints for reads (0 after init). */
+	unsigned read_hints;
 };
 
 /* Transaction codes the benchmark service understands (libbinder's

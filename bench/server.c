@@ -229,6 +229,10 @@ static void *looper_thread(void *registered)
 		_exit(1);
 	}
 	ret = binder_io_init(&looper->io, server.device, SERVER_WRITE_SIZE, SERVER_READ_SIZE);
+	/* Each read goes out with everything the last one asked for (the
+	 * reply and its buffer's free): a lone complete may wait for the
+	 * next call (a hint binderd takes and the kernel ignores). */
+	looper->io.read_hints = BINDER_WRITE_READ_HOLD_COMPLETE;
 	if (ret == 0)
 		ret = binder_io_put(&looper->io, registered ? BC_REGISTER_LOOPER : BC_ENTER_LOOPER,
 		                    NULL, 0);
