@@ -6,8 +6,9 @@
  * segment, wrong flags) and every list sent without direct reads fails the
  * call with BR_FAILED_REPLY, after which a well-formed call still works.
  * Quiet writes (BINDERD_WR_QUIET): a quiet BC_FREE_BUFFER frees with no
- * RESULT (the channel stays in step), a quiet bogus write leaves binderd
- * serving, and a quiet request that also wants to read gets -EINVAL.
+ * RESULT (the channel stays in step), even while a return error waits for
+ * the thread; a quiet bogus write leaves binderd serving, and a quiet
+ * request that also wants to read gets -EINVAL.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@
 #define QUIET_ROUNDS     6
 #define QUIET_STREAM_MAX 64
 #define BOGUS_BUFFER     0xdead0000ull
+#define BAD_HANDLE       0x7fffu
 #define UNKNOWN_COMMAND  0x7fffffffu
 
 static volatile uint64_t gather_probe_word = 0x6761746865722121u;
@@ -521,6 +523,46 @@ static int expect_quiet(struct abuse_report *report, struct raw_abuser *abuser,
 	return 0;
 }
 
+/* A write-only call to a bad handle leaves a return error waiting for the
+ * thread (a write stops there until it is read, and a quiet write's caller
+ * never sends again): a quiet BC_FREE_BUFFER sent meanwhile is taken all
+ * the same (were it dropped, the third reply would not fit the receive
+ * area), and the error is read after. */
+static int quiet_free_past_an_error(struct abuse_report *report, struct raw_abuser *abuser,
+                                    struct bc_stream *stream)
+{
+	for (int round = 0; round < QUIET_ROUNDS; round++) {
+		bc_reset(stream);
+		bc_add_transaction(stream, BC_TRANSACTION, 0, ECHO_CODE_ECHO, 0, 0,
+		                   QUIET_REPLY_SIZE, 0, 0, 0);
+		struct binder_transaction_data reply;
+		int outcome = call_keeping_reply(abuser, stream, false, &reply);
+		EXPECT(report, outcome == (int)BR_REPLY,
+		       "echo call %d, the frees sent past an error: outcome %#x", round,
+		       (unsigned)outcome);
+		bc_reset(stream);
+		bc_add_transaction(stream, BC_TRANSACTION, BAD_HANDLE, ECHO_CODE_ECHO, 0, 0,
+		                   SMALL_DATA_SIZE, 0, 0, 0);
+		uint64_t consumed = 0;
+		int status = raw_write_only(abuser, stream, &consumed);
+		EXPECT(report, status == 0 && consumed == stream->size,
+		       "write-only call to a bad handle: status %d, %llu bytes consumed", status,
+		       (unsigned long long)consumed);
+		bc_reset(stream);
+		add_free_buffer(stream, reply.data.ptr.buffer);
+		int error = quiet_write(abuser, stream);
+		EXPECT(report, error == 0, "quiet free past an error: %s", strerror(-error));
+		int got = raw_read_pending(abuser);
+		EXPECT(report,
+		       got > 0 && br_count(abuser->result->read, (size_t)got, BR_FAILED_REPLY) == 1,
+		       "the error left waiting, read after the quiet free: %d", got);
+		error = channel_in_step(abuser);
+		EXPECT(report, error == 0, "BINDER_VERSION after a quiet free past an error: %d",
+		       error);
+	}
+	return 0;
+}
+
 int abuse_quiet_writes(struct abuse_report *report)
 {
 	struct raw_abuser abuser;
@@ -563,6 +605,9 @@ int abuse_quiet_writes(struct abuse_report *report)
 		if (expect_quiet(report, &abuser, stream, "BC_FREE_BUFFER of a reply") < 0)
 			goto out;
 	}
+
+	if (quiet_free_past_an_error(report, &abuser, stream) < 0)
+		goto out;
 
 	/* Frees of what is no buffer, an unknown command, nothing at all. */
 	bc_reset(stream);
