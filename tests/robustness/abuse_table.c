@@ -25,6 +25,7 @@ const struct abuse abuse_table[] = {
          abuse_direct_reads},
         {"gathered payloads: hostile segment lists, a lying probe", abuse_gathered_payloads},
         {"quiet writes: frees without a RESULT, bogus ones, quiet reads", abuse_quiet_writes},
+        {"held completes: held until the next call, dead callers, deaths", abuse_held_completes},
         {"refcounts on invalid handles", abuse_refcounts_on_invalid_handles},
         {"death notices on invalid handles", abuse_death_notices_on_invalid_handles},
         {"random command streams", abuse_random_command_streams},

@@ -135,6 +135,9 @@ int abuse_fds_to_a_target_that_refuses_them(struct abuse_report *report);
 int abuse_gathered_payloads(struct abuse_report *report);
 int abuse_quiet_writes(struct abuse_report *report);
 
+/* Held completes (abuse_held_completes.c). */
+int abuse_held_completes(struct abuse_report *report);
+
 /* Going away at bad moments (abuse_lifecycle.c). */
 int abuse_callers_that_die_mid_call(struct abuse_report *report);
 int abuse_close_while_reading(struct abuse_report *report);
