@@ -12,7 +12,7 @@
 #   --keep: keep the temporary directory (configs, certificates, logs).
 #   --perf-bridged A|B: record that host's bridged with `perf record -g`
 #   during the run; perf.data and a report are left in the kept directory.
-#   --repeat N (first) runs the whole benchmark N times, fresh hosts each
+#   --repeat N runs the whole benchmark N times, fresh hosts each
 #   time, and prints each figure's median with its spread
 #   (bench/median_of_runs.sh).
 #   Other options go to bridge_bench (--quick, --verbose, --object-calls N,
@@ -30,13 +30,24 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 build=${BINDER_BUILD_DIR:-$repo/build}
-if [ "${1:-}" = --repeat ]; then
-	if [ $# -lt 2 ] || ! [[ $2 =~ ^[1-9][0-9]?$ ]]; then
-		echo "run_bridge_bench: --repeat needs a count from 1 to 99" >&2
-		exit 2
+# --repeat N may come anywhere: taken out here, the rest runs N times.
+repeat=
+arguments=()
+while (($#)); do
+	if [ "$1" = --repeat ]; then
+		if [ $# -lt 2 ] || ! [[ $2 =~ ^[1-9][0-9]?$ ]]; then
+			echo "run_bridge_bench: --repeat needs a count from 1 to 99" >&2
+			exit 2
+		fi
+		repeat=$2
+		shift 2
+		continue
 	fi
-	repeat=$2
-	shift 2
+	arguments+=("$1")
+	shift
+done
+set -- ${arguments[@]+"${arguments[@]}"}
+if [ -n "$repeat" ]; then
 	lines=
 	for ((run = 1; run <= repeat; run++)); do
 		echo "run_bridge_bench: run $run of $repeat" >&2
