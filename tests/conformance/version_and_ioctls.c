@@ -63,6 +63,36 @@ Test(ioctls, write_starts_at_write_consumed, .timeout = TEST_TIMEOUT)
 	client_close(&client);
 }
 
+/* binder_device_write_read's hints change no result: the same write as
+ * above, with both hints, is taken the same way; an unknown hint is
+ * refused before anything is sent. */
+Test(ioctls, write_read_hints_keep_results, .timeout = TEST_TIMEOUT)
+{
+	struct binder_client client;
+	open_client(&client, AREA_SIZE);
+	uint32_t commands[2] = {0xdeadbeefu, BC_ENTER_LOOPER};
+	struct binder_write_read bwr;
+	memset(&bwr, 0, sizeof(bwr));
+	bwr.write_buffer = (binder_uintptr_t)(uintptr_t)commands;
+	bwr.write_size = sizeof(commands);
+	bwr.write_consumed = sizeof(uint32_t);
+	int result = binder_device_write_read(client.device, &bwr, 4u);
+	CHECKF(result == -EINVAL, "unknown hint: result %d", result);
+	CHECK(bwr.write_consumed == sizeof(uint32_t));
+	result = binder_device_write_read(client.device, &bwr,
+	                                  BINDER_WRITE_READ_VALID_BUFFERS |
+	                                          BINDER_WRITE_READ_HOLD_COMPLETE);
+	CHECKF(result == 0, "result %s", strerror(-result));
+	CHECK(bwr.write_consumed == sizeof(commands));
+	/* Without the hint a bad write buffer is -EFAULT, as the kernel's. */
+	memset(&bwr, 0, sizeof(bwr));
+	bwr.write_buffer = 8;
+	bwr.write_size = sizeof(commands);
+	result = binder_device_write_read(client.device, &bwr, 0);
+	CHECKF(result == -EFAULT, "bad buffer: result %d", result);
+	client_close(&client);
+}
+
 Test(ioctls, set_max_threads_and_thread_exit, .timeout = TEST_TIMEOUT)
 {
 	struct binder_client client;

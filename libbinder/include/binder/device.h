@@ -98,12 +98,22 @@ enum {
 	 * kernel driver and with a nonblocking device (O_NONBLOCK).
 	 */
 	BINDER_WRITE_READ_HOLD_COMPLETE = 1u,
+	/*
+	 * The caller vouches that the write buffer (write_buffer, write_size)
+	 * is readable memory. Under binderd the commands are then copied
+	 * with memcpy; without the hint each write is copied with a checked
+	 * copy (one more system call) so that a bad address gives -EFAULT as
+	 * the kernel's would. With the hint a bad address is the caller's
+	 * bug: it may crash the process. Ignored by the kernel driver.
+	 */
+	BINDER_WRITE_READ_VALID_BUFFERS = 2u,
 };
 
 /*
- * BINDER_WRITE_READ with hints (BINDER_WRITE_READ_* above) that do not
- * change its results, only when they come: as binder_device_ioctl(device,
- * BINDER_WRITE_READ, bwr) otherwise. -EINVAL for an unknown hint.
+ * BINDER_WRITE_READ with hints (BINDER_WRITE_READ_* above, or-ed) that
+ * do not change its results for a caller that keeps their terms, only
+ * what they cost: as binder_device_ioctl(device, BINDER_WRITE_READ, bwr)
+ * otherwise. -EINVAL for an unknown hint.
  */
 BINDER_API int binder_device_write_read(binder_device *device, struct binder_write_read *bwr,
                                         unsigned hints);

@@ -345,7 +345,7 @@ static bool inline_allowed(struct binder_device *device, struct binderd_thread *
 static int send_write_read(struct binder_device *device, struct binderd_thread *thread,
                            const struct binder_write_read *bwr, size_t copy_size, bool complete,
                            uint64_t read_room, bool fast_paths, uint32_t extra_flags,
-                           size_t *send_size, bool *quiet)
+                           bool valid_stream, size_t *send_size, bool *quiet)
 {
 	const size_t header_size =
 	        sizeof(struct binderd_request) + sizeof(struct binderd_write_read);
@@ -361,7 +361,10 @@ static int send_write_read(struct binder_device *device, struct binderd_thread *
 	if (status)
 		return status;
 	stream = thread->request + header_size;
-	if (binder_self_read(stream, bwr->write_buffer + bwr->write_consumed, copy_size))
+	if (valid_stream)
+		memcpy(stream, (const void *)(uintptr_t)(bwr->write_buffer + bwr->write_consumed),
+		       copy_size);
+	else if (binder_self_read(stream, bwr->write_buffer + bwr->write_consumed, copy_size))
 		return -EFAULT;
 	*send_size = binder_write_stream_measure(stream, copy_size, complete, &area_needed);
 	/* If the area cannot grow, transactions that do not fit fail. */
@@ -405,9 +408,11 @@ static int send_write_read(struct binder_device *device, struct binderd_thread *
 	return status;
 }
 
-/* BINDER_WRITE_READ with extra BINDERD_WR_* flags for binderd. */
+/* BINDER_WRITE_READ with extra BINDERD_WR_* flags for binderd;
+ * valid_stream: the caller vouches that the write buffer is readable
+ * (BINDER_WRITE_READ_VALID_BUFFERS), so it is copied without a check. */
 static int write_read(struct binder_device *device, struct binderd_thread *thread, void *arg,
-                      uint32_t extra_flags)
+                      uint32_t extra_flags, bool valid_stream)
 {
 	const size_t header_size =
 	        sizeof(struct binderd_request) + sizeof(struct binderd_write_read);
@@ -434,7 +439,7 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 	copy_size = write_left < BINDERD_MAX_WRITE_SIZE ? write_left : BINDERD_MAX_WRITE_SIZE;
 
 	status = send_write_read(device, thread, &bwr, copy_size, copy_size == write_left,
-	                         read_room, true, extra_flags, &send_size, &quiet);
+	                         read_room, true, extra_flags, valid_stream, &send_size, &quiet);
 	/* An inline payload's pointer was bad and nothing left: again through
 	 * the send area, whose copy notes the bad pointer, so that binderd
 	 * fails that transaction as the kernel does (BR_FAILED_REPLY) and the
@@ -442,7 +447,8 @@ static int write_read(struct binder_device *device, struct binderd_thread *threa
 	 * /proc/PID/mem would read a PROT_NONE page the caller cannot.) */
 	if (status == -EFAULT)
 		status = send_write_read(device, thread, &bwr, copy_size, copy_size == write_left,
-		                         read_room, false, extra_flags, &send_size, &quiet);
+		                         read_room, false, extra_flags, valid_stream, &send_size,
+		                         &quiet);
 	if (status)
 		return status;
 	uint8_t *stream = thread->request + header_size;
@@ -473,7 +479,7 @@ int binderd_ioctl(struct binder_device *device, unsigned int cmd, void *arg)
 	if (status)
 		return status;
 	if (cmd == BINDER_WRITE_READ)
-		return write_read(device, thread, arg, 0);
+		return write_read(device, thread, arg, 0, false);
 	/* After BINDER_THREAD_EXIT binderd starts the thread afresh on the
 	 * same channel, as the kernel makes a new binder_thread. */
 	return plain_ioctl(thread, cmd, arg);
@@ -487,5 +493,6 @@ int binderd_write_read(struct binder_device *device, struct binder_write_read *b
 
 	if (status)
 		return status;
-	return write_read(device, thread, bwr, hold ? BINDERD_WR_HOLD_COMPLETE : 0);
+	return write_read(device, thread, bwr, hold ? BINDERD_WR_HOLD_COMPLETE : 0,
+	                  (hints & BINDER_WRITE_READ_VALID_BUFFERS) != 0);
 }

@@ -201,7 +201,8 @@ int binder_device_keep_area_copy(binder_device *device, void **addr, size_t *siz
 
 int binder_device_write_read(binder_device *device, struct binder_write_read *bwr, unsigned hints)
 {
-	if (!device || !binder_device_is_own(device) || (hints & ~BINDER_WRITE_READ_HOLD_COMPLETE))
+	if (!device || !binder_device_is_own(device) ||
+	    (hints & ~(BINDER_WRITE_READ_HOLD_COMPLETE | BINDER_WRITE_READ_VALID_BUFFERS)))
 		return -EINVAL;
 	if (device->backend == BINDER_BACKEND_KERNEL)
 		return binder_kernel_ioctl(device, BINDER_WRITE_READ, bwr);

@@ -80,9 +80,11 @@ static int talk(struct binder_thread_state *state, bool read, bool hold_complete
 	if (!bwr.write_size && !bwr.read_size)
 		return 0;
 	do {
+		/* state->out is ours: no checked copy of it is needed. */
 		status = binder_device_write_read(
 		        state->context->device, &bwr,
-		        hold_complete && read ? BINDER_WRITE_READ_HOLD_COMPLETE : 0);
+		        BINDER_WRITE_READ_VALID_BUFFERS |
+		                (hold_complete && read ? BINDER_WRITE_READ_HOLD_COMPLETE : 0));
 	} while (status == -EINTR);
 	if (status == 0 && bwr.write_consumed < bwr.write_size)
 		runtime_log(
