@@ -64,7 +64,9 @@ int binder_io_write_read(struct binder_io *io, int read)
 	/* After a signal the driver has recorded what it consumed in bwr and
 	 * resumes from there when given the same bwr again. */
 	do
-		ret = binder_device_write_read(io->device, &bwr, read ? io->read_hints : 0);
+		ret = binder_device_write_read(io->device, &bwr,
+		                               BINDER_WRITE_READ_VALID_BUFFERS |
+		                                       (read ? io->read_hints : 0));
 	while (ret == -EINTR);
 	if (ret < 0)
 		return ret;
