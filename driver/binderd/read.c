@@ -253,9 +253,7 @@ static bool has_work_or_park(struct thread *thread, bool wait_for_proc_work)
 		}
 		thread->looper |= LOOPER_WAITING;
 		if (wait_for_proc_work && !thread->on_waiting_list) {
-			/* Newest first, as the kernel's list_add: the thread
-			 * that parked last is woken first, its cache warm. */
-			TAILQ_INSERT_HEAD(&proc->waiting_threads, thread, waiting_entry);
+			TAILQ_INSERT_TAIL(&proc->waiting_threads, thread, waiting_entry);
 			thread->on_waiting_list = true;
 		}
 		return false; /* parked until woken */
