@@ -335,7 +335,7 @@ static int take_fds(struct channel *channel, struct msghdr *message, pid_t *send
 
 static bool header_valid(const struct channel *channel, const struct binderd_request *request)
 {
-	return request->op >= BINDERD_OP_HELLO && request->op <= BINDERD_OP_SET_SECURITY_CONTEXT &&
+	return request->op >= BINDERD_OP_HELLO && request->op <= BINDERD_OP_KILL_NODE &&
 	       request->payload_size <= channel->max_payload &&
 	       request->fd_count <= BINDERD_MAX_FDS_PER_MESSAGE && request->reserved == 0;
 }

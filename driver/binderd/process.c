@@ -165,6 +165,36 @@ static void set_security_context(struct proc *proc, const struct binderd_request
 	reply(proc, 0, NULL, 0, NULL, 0);
 }
 
+/* BINDERD_OP_KILL_NODE: one of the process's own nodes dies now. */
+static void kill_node(struct proc *proc, const struct binderd_request *request,
+                      const uint8_t *payload)
+{
+	uint64_t cookie;
+	if (request->payload_size != sizeof(cookie)) {
+		log_debug("proc %d: bad kill-node request", proc->pid);
+		reply(proc, -EINVAL, NULL, 0, NULL, 0);
+		return;
+	}
+	memcpy(&cookie, payload, sizeof(cookie));
+	struct node *node = node_find(proc, (binder_uintptr_t)request->arg);
+	if (!node || node->cookie != cookie) {
+		log_debug("proc %d: kill-node: no node %llx", proc->pid,
+		          (unsigned long long)request->arg);
+		reply(proc, -ENOENT, NULL, 0, NULL, 0);
+		return;
+	}
+	if (node == binderd_device.manager_node) {
+		log_warning("proc %d: the context manager's node cannot be killed alone",
+		            proc->pid);
+		reply(proc, -EINVAL, NULL, 0, NULL, 0);
+		return;
+	}
+	log_debug("proc %d: node %llu (%llx) killed by its owner", proc->pid,
+	          (unsigned long long)node->debug_id, (unsigned long long)node->ptr);
+	node_release(node);
+	reply(proc, 0, NULL, 0, NULL, 0);
+}
+
 /* A thread channel must be a connected Unix stream socket whose other end
  * is not binderd's: 0, -ENOTSOCK, -ENOTCONN or -EINVAL. */
 static int thread_socket_check(int fd)
@@ -221,7 +251,7 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 		                          ? BINDERD_HELLO_DIRECT_READS | BINDERD_HELLO_GATHER_READS
 		                          : 0) |
 		                 BINDERD_HELLO_INLINE_PAYLOADS | BINDERD_HELLO_QUIET_WRITES |
-		                 BINDERD_HELLO_HOLD_COMPLETE,
+		                 BINDERD_HELLO_HOLD_COMPLETE | BINDERD_HELLO_KILL_NODE,
 		};
 		reply(proc, 0, &hello, sizeof(hello), NULL, 0);
 		return;
@@ -281,6 +311,14 @@ static void proc_on_request(void *owner, const struct binderd_request *request,
 			return;
 		}
 		set_security_context(proc, request, payload);
+		return;
+	case BINDERD_OP_KILL_NODE:
+		if (fd_count != 0) {
+			close_all(fds, fd_count);
+			reply(proc, -EINVAL, NULL, 0, NULL, 0);
+			return;
+		}
+		kill_node(proc, request, payload);
 		return;
 	default:
 		close_all(fds, fd_count);

@@ -67,7 +67,10 @@ static void free_buffer(struct client_world *world, struct client_thread *thread
 
 /* Requests binderd must refuse: variants 0-3 on the thread's channel,
  * 4-7 on its process's channel (variant 6 with bit 3 set: a security
- * context binderd must refuse as -EINVAL, whatever the caller's uid). */
+ * context binderd must refuse as -EINVAL, whatever the caller's uid;
+ * variant 7 with bit 3 set: not refused as such, a kill of one of the
+ * process's nodes: ptr 0 / cookie 0 (the context manager's, refused) or
+ * the seeds' 0x1000 / 0x2000, which may exist). */
 static void bad_header(struct client_world *world, struct client_thread *thread, unsigned variant)
 {
 	struct binderd_request request = {.op = BINDERD_OP_IOCTL, .arg = BINDER_VERSION};
@@ -113,7 +116,15 @@ static void bad_header(struct client_world *world, struct client_thread *thread,
 		size += request.payload_size;
 		break;
 	default:
-		request.op = BINDERD_OP_FD_NUMBERS; /* not for a process */
+		if (!(variant & 8u)) {
+			request.op = BINDERD_OP_FD_NUMBERS; /* not for a process */
+			break;
+		}
+		request.op = BINDERD_OP_KILL_NODE;
+		request.arg = variant & 16u ? 0x1000 : 0;
+		user_base = variant & 32u ? 0x2000 : 0; /* the cookie */
+		request.payload_size = sizeof(user_base);
+		size += sizeof(user_base);
 		break;
 	}
 	if (variant % 8 >= 4)

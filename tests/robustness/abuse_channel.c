@@ -511,3 +511,98 @@ int abuse_bad_security_contexts(struct abuse_report *report)
 	EXPECT(report, closed, "binderd kept a thread channel that set a label");
 	return 0;
 }
+
+/* BINDERD_OP_KILL_NODE: bad requests are refused and the process carries
+ * on; only the process's own node, with its cookie, is killed, once. */
+int abuse_kill_node_requests(struct abuse_report *report)
+{
+	enum { NODE_PTR = 0x5000, NODE_COOKIE = 0x6000, DATA = 0, OFFSETS = 64 };
+	struct raw_abuser abuser;
+	int status = 0;
+	int error = raw_abuser_open(&abuser);
+	EXPECT(report, error == 0, "open: %s", strerror(-error));
+	EXPECT(report, abuser.process.hello_flags & BINDERD_HELLO_KILL_NODE,
+	       "binderd does not offer BINDERD_OP_KILL_NODE");
+	uint64_t cookie = NODE_COOKIE;
+	uint8_t long_payload[16] = {0};
+	const size_t bad_sizes[] = {0, 4, 7, 9, sizeof(long_payload)};
+	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+		error = process_request(&abuser.process, BINDERD_OP_KILL_NODE, NODE_PTR,
+		                        long_payload, bad_sizes[i], &status);
+		EXPECT(report, error == 0 && status == -EINVAL,
+		       "a %zu-byte payload: error %d status %d", bad_sizes[i], error, status);
+	}
+	int fd = dup(abuser.process.fd);
+	EXPECT(report, fd >= 0, "dup: %s", strerror(errno));
+	error = raw_send_request(abuser.process.fd, BINDERD_OP_KILL_NODE, NODE_PTR, &cookie,
+	                         sizeof(cookie), &fd, 1, 1);
+	close(fd);
+	EXPECT(report, error == 0, "send: %s", strerror(-error));
+	struct binderd_message message;
+	error = raw_receive(abuser.process.fd, &message, NULL, 0, NULL, 0, RAW_WAIT_MS);
+	EXPECT(report, error == 0 && message.status == -EINVAL, "with an fd: error %d status %d",
+	       error, message.status);
+	/* No node yet. */
+	error = process_request(&abuser.process, BINDERD_OP_KILL_NODE, NODE_PTR, &cookie,
+	                        sizeof(cookie), &status);
+	EXPECT(report, error == 0 && status == -ENOENT, "no node: error %d status %d", error,
+	       status);
+
+	/* A oneway call carrying a node of ours makes it. Its BR_INCREFS /
+	 * BR_ACQUIRE come in the same request's read (the first reference's
+	 * node work goes to the sending thread), before the receiver can
+	 * drop its reference; the abuser never acknowledges them, so the
+	 * node stays whatever the receiver does. */
+	struct flat_binder_object node = {
+	        .hdr.type = BINDER_TYPE_BINDER, .binder = NODE_PTR, .cookie = NODE_COOKIE};
+	binder_size_t offset = 0;
+	memcpy(abuser.thread.send_area + DATA, &node, sizeof(node));
+	memcpy(abuser.thread.send_area + OFFSETS, &offset, sizeof(offset));
+	struct bc_stream *stream = malloc(sizeof(*stream));
+	EXPECT(report, stream != NULL, "out of memory");
+	bc_reset(stream);
+	bc_add_transaction(stream, BC_TRANSACTION, 0, 0x7f, TF_ONE_WAY, DATA, sizeof(node), OFFSETS,
+	                   sizeof(offset), 0);
+	error = raw_write_read(&abuser.thread, stream->bytes, stream->size, 4096,
+	                       BINDERD_WR_NONBLOCK, abuser.result, RAW_WAIT_MS);
+	free(stream);
+	EXPECT(report, error == 0 && abuser.result->status == 0,
+	       "oneway call with a node: error %d status %d", error, abuser.result->status);
+	EXPECT(report,
+	       br_count(abuser.result->read, abuser.result->read_size, BR_ACQUIRE) == 1 &&
+	               br_count(abuser.result->read, abuser.result->read_size, BR_INCREFS) == 1,
+	       "the node's BR_INCREFS / BR_ACQUIRE did not come with the call");
+	uint64_t wrong_cookie = NODE_COOKIE + 8;
+	error = process_request(&abuser.process, BINDERD_OP_KILL_NODE, NODE_PTR, &wrong_cookie,
+	                        sizeof(wrong_cookie), &status);
+	EXPECT(report, error == 0 && status == -ENOENT, "wrong cookie: error %d status %d", error,
+	       status);
+	error = process_request(&abuser.process, BINDERD_OP_KILL_NODE, NODE_PTR + 8, &cookie,
+	                        sizeof(cookie), &status);
+	EXPECT(report, error == 0 && status == -ENOENT, "wrong ptr: error %d status %d", error,
+	       status);
+	error = process_request(&abuser.process, BINDERD_OP_KILL_NODE, NODE_PTR, &cookie,
+	                        sizeof(cookie), &status);
+	EXPECT(report, error == 0 && status == 0, "own node: error %d status %d", error, status);
+	error = process_request(&abuser.process, BINDERD_OP_KILL_NODE, NODE_PTR, &cookie,
+	                        sizeof(cookie), &status);
+	EXPECT(report, error == 0 && status == -ENOENT, "killed twice: error %d status %d", error,
+	       status);
+	/* Whatever was queued for the node is gone or harmless; calls work. */
+	error = raw_read_pending(&abuser);
+	EXPECT(report, error >= 0, "read after the kill: %d", error);
+	error = raw_echo_call(&abuser);
+	EXPECT(report, error == 0, "echo call after the kill: %d", error);
+	raw_abuser_close(&abuser);
+
+	/* On a thread channel: closed, as any process op there. */
+	error = raw_abuser_open(&abuser);
+	EXPECT(report, error == 0, "open: %s", strerror(-error));
+	error = raw_send_request(abuser.thread.fd, BINDERD_OP_KILL_NODE, NODE_PTR, &cookie,
+	                         sizeof(cookie), NULL, 0, 0);
+	EXPECT(report, error == 0, "send: %s", strerror(-error));
+	bool closed = raw_wait_closed(abuser.thread.fd, CLOSE_WAIT_MS);
+	raw_abuser_close(&abuser);
+	EXPECT(report, closed, "binderd kept a thread channel that asked for a kill");
+	return 0;
+}

@@ -17,6 +17,7 @@ const struct abuse abuse_table[] = {
         {"wrong requests", abuse_wrong_requests},
         {"bad send areas", abuse_bad_send_areas},
         {"bad security contexts", abuse_bad_security_contexts},
+        {"kill-node requests: bad ones, wrong ids, twice", abuse_kill_node_requests},
         {"unknown commands", abuse_unknown_commands},
         {"truncated commands", abuse_truncated_commands},
         {"BC_FREE_BUFFER of random addresses", abuse_free_random_buffers},

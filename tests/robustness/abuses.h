@@ -114,6 +114,7 @@ int abuse_wrong_requests(struct abuse_report *report);
 int abuse_bad_send_areas(struct abuse_report *report);
 int abuse_garbage_on_thread_channel(struct abuse_report *report);
 int abuse_bad_security_contexts(struct abuse_report *report);
+int abuse_kill_node_requests(struct abuse_report *report);
 
 /* The BC_ stream (abuse_commands.c). */
 int abuse_unknown_commands(struct abuse_report *report);

@@ -122,6 +122,21 @@ enum binderd_op {
 	 * nothing changes on an error. Transactions sent before keep their
 	 * label. */
 	BINDERD_OP_SET_SECURITY_CONTEXT = 8,
+	/* process channel: one of the process's own nodes dies, as all of
+	 * them would if the process died (binder_node_release in the
+	 * kernel), while the process lives on: the holders of references to
+	 * it get their death notifications, calls to it fail with
+	 * BR_DEAD_REPLY, oneway calls queued for it are dropped, and binderd
+	 * sends its owner no more reference commands for it (whatever
+	 * BR_INCREFS / BR_ACQUIRE it sent are forgotten, as at the owner's
+	 * death). For a process that stands for objects elsewhere (a bridge)
+	 * whose remote object died. arg = the node's ptr; payload = its
+	 * cookie (uint64_t); no fds. Answer: status: 0, -ENOENT if the
+	 * process has no such node (or the cookie differs), -EINVAL for a
+	 * bad request or the context manager's node. Sending the same
+	 * ptr/cookie later makes a new node. Offered in HELLO's answer
+	 * (BINDERD_HELLO_KILL_NODE). */
+	BINDERD_OP_KILL_NODE = 9,
 };
 
 enum binderd_message_kind {
@@ -266,6 +281,8 @@ struct binderd_write_read {
  * BINDERD_WR_NONBLOCK. */
 #define BINDERD_WR_HOLD_COMPLETE    8u
 #define BINDERD_HELLO_HOLD_COMPLETE 16u
+/* BINDERD_OP_KILL_NODE is understood. */
+#define BINDERD_HELLO_KILL_NODE 32u
 
 /* BINDER_WRITE_READ answer payload header, followed by read_size bytes. */
 struct binderd_write_read_result {
