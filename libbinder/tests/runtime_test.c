@@ -388,6 +388,93 @@ Test(runtime, closing_one_context_kills_only_its_objects, .timeout = 30)
 	stop_child(pid);
 }
 
+static atomic_int killed_destroyed;
+
+static void count_killed_destroy(void *user_data)
+{
+	(void)user_data;
+	atomic_fetch_add(&killed_destroyed, 1);
+}
+
+static enum binder_device_backend default_backend(void)
+{
+	binder_device *device;
+	enum binder_device_backend backend;
+
+	cr_assert_eq(binder_device_open(NULL, 0, &device), 0);
+	backend = binder_device_backend(device);
+	binder_device_close(device);
+	return backend;
+}
+
+Test(runtime, killing_one_object_kills_it_for_its_holders, .timeout = 30)
+{
+	/* An object of the owner context reaches the holder context through
+	 * the child, as in the test above; binder_object_kill then makes it
+	 * die for the holder (and the child) while the owner context works
+	 * on, and the object is freed once its owner lets it go. */
+	pid_t pid = start_manager_child();
+	binder_context *owner, *holder;
+	binder_object *owner_manager, *holder_manager, *object, *proxy = NULL;
+	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
+	struct binder_local_ops ops = {.transact = service_transact,
+	                               .destroy = count_killed_destroy};
+	int waited;
+
+	atomic_store(&deaths, 0);
+	atomic_store(&killed_destroyed, 0);
+	cr_assert_eq(binder_context_new(NULL, &owner), 0);
+	cr_assert_eq(binder_context_new(NULL, &holder), 0);
+	cr_assert_eq(binder_context_start_thread_pool(owner), 0);
+	cr_assert_eq(binder_context_start_thread_pool(holder), 0);
+	cr_assert_eq(binder_object_new_local(owner, "test.IService", &ops, NULL, &object), 0);
+	cr_assert_eq(binder_context_manager(owner, &owner_manager), 0);
+	cr_assert_eq(binder_context_manager(holder, &holder_manager), 0);
+	cr_assert_eq(binder_parcel_write_object(data, object), 0);
+	cr_assert_eq(binder_object_transact(owner_manager, CODE_HOLD, data, reply, 0), 0);
+	binder_parcel_reset(data);
+	cr_assert_eq(binder_object_transact(holder_manager, CODE_GET_HELD, data, reply, 0), 0);
+	cr_assert_eq(binder_parcel_read_object(reply, &proxy), 0);
+	cr_assert_not_null(proxy);
+	cr_assert_eq(binder_object_ping(proxy), 0);
+	cr_assert_eq(binder_object_link_to_death(proxy, on_death, NULL), 0);
+	cr_assert_eq(binder_object_kill(proxy), BINDER_INVALID_OPERATION);
+
+	int status = binder_object_kill(object);
+	if (default_backend() == BINDER_BACKEND_KERNEL) {
+		/* The kernel has no such operation: nothing changed. */
+		cr_assert_eq(status, BINDER_INVALID_OPERATION);
+		cr_assert_eq(binder_object_ping(proxy), 0);
+	} else {
+		cr_assert_eq(status, BINDER_OK, "kill: %s", binder_status_to_string(status));
+		for (waited = 0; waited < 1000 && atomic_load(&deaths) == 0; waited++)
+			usleep(10000);
+		cr_assert_eq(atomic_load(&deaths), 1, "the holder was not told of the death");
+		cr_assert_eq(binder_object_ping(proxy), BINDER_DEAD_OBJECT);
+		cr_assert_eq(binder_object_kill(object), BINDER_OK, "a second kill");
+		/* Both contexts and the child work on. */
+		cr_assert_eq(binder_object_ping(owner_manager), 0);
+		cr_assert_eq(binder_object_ping(holder_manager), 0);
+		/* The driver's references are forgotten: the last local one
+		 * frees the object. */
+		binder_object_unref(object);
+		object = NULL;
+		cr_assert_eq(atomic_load(&killed_destroyed), 1, "the killed object was not freed");
+	}
+
+	binder_parcel_free(data);
+	binder_parcel_free(reply);
+	binder_object_unref(proxy);
+	binder_object_unref(object);
+	binder_object_unref(owner_manager);
+	binder_object_unref(holder_manager);
+	cr_assert_eq(binder_context_close(owner), 0);
+	cr_assert_eq(binder_context_close(holder), 0);
+	binder_context_unref(owner);
+	binder_context_unref(holder);
+	stop_child(pid);
+}
+
 Test(runtime, security_context_when_requested, .timeout = 30)
 {
 	/* The child calls our callback back; only a callback that asked for

@@ -306,6 +306,21 @@ BINDER_API bool binder_object_is_local(const binder_object *object);
  * other processes now (between its BR_ACQUIRE and BR_RELEASE); false for
  * a proxy. */
 BINDER_API bool binder_object_has_remote_references(binder_object *object);
+
+/*
+ * Makes a local object die for every other process, as if this process
+ * had died for it alone (binder_device_kill_node): their death recipients
+ * fire and their calls to it fail with BINDER_DEAD_OBJECT. For a process
+ * that stands for objects living elsewhere (a bridge) when one of them
+ * dies. The object stays valid for its holders here, but it is dead for
+ * good: sent again, it reaches the receiver as a handle whose calls fail,
+ * and on_last_remote_reference is not called for what the driver held.
+ * A second kill, or a kill of an object never sent, returns BINDER_OK.
+ * binderd only: BINDER_INVALID_OPERATION on the kernel driver (which has
+ * no such operation) and for a proxy; BINDER_DEAD_OBJECT when the context
+ * is closing or binderd went away. Safe from any thread.
+ */
+BINDER_API int binder_object_kill(binder_object *object);
 /* The context the object belongs to (borrowed). */
 BINDER_API binder_context *binder_object_context(const binder_object *object);
 /* A local object's user_data (NULL for a proxy). */

@@ -27,6 +27,7 @@
 #define BINDER_DEVICE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "binder/export.h"
 
@@ -146,6 +147,26 @@ BINDER_API int binder_device_poll_fd(binder_device *device);
  * call from any thread.
  */
 BINDER_API int binder_device_set_security_context(binder_device *device, const char *label);
+
+/*
+ * Makes one of this process's own nodes (the ptr and cookie it sent in a
+ * flat_binder_object) die while the process lives on, as all of them
+ * would if it died: the processes that hold references to it get their
+ * death notifications (BR_DEAD_BINDER), their calls to it fail
+ * (BR_DEAD_REPLY) and oneway calls queued for it are dropped. The driver
+ * sends no more reference commands (BR_INCREFS, BR_ACQUIRE, BR_RELEASE,
+ * BR_DECREFS) for it and forgets those it sent, as at the process's
+ * death; some may still be on their way in a read. For a process that
+ * stands for objects that live elsewhere (a bridge) when one of them
+ * dies. Sending the same ptr and cookie again later makes a new node.
+ *
+ * binderd only. Returns 0; -ENOENT if the process has no such node (or
+ * the cookie differs); -EINVAL for the context manager's node;
+ * -EOPNOTSUPP on the kernel driver (which has no such operation) or an
+ * older binderd; -ENOTCONN / -EPIPE when binderd went away. Serialised
+ * with the device's other process-wide requests; safe from any thread.
+ */
+BINDER_API int binder_device_kill_node(binder_device *device, uint64_t ptr, uint64_t cookie);
 
 /*
  * Closes the device and unmaps its area. The device must not be in use by

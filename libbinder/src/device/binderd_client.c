@@ -126,6 +126,7 @@ static int say_hello(int socket, struct binder_device *device)
 	device->gather_reads = device->direct_reads && (reply.flags & BINDERD_HELLO_GATHER_READS);
 	device->quiet_writes = (reply.flags & BINDERD_HELLO_QUIET_WRITES) != 0;
 	device->hold_complete = (reply.flags & BINDERD_HELLO_HOLD_COMPLETE) != 0;
+	device->kill_node = (reply.flags & BINDERD_HELLO_KILL_NODE) != 0;
 	return 0;
 }
 
@@ -240,6 +241,23 @@ int binderd_set_security_context(struct binder_device *device, const char *label
 	pthread_mutex_lock(&device->process_lock);
 	status = send_request(device->fd, BINDERD_OP_SET_SECURITY_CONTEXT, 0, label,
 	                      (uint32_t)length, NULL, 0);
+	if (!status)
+		status = receive_result(device->fd, NULL, &reply_size, NULL, 0, &fd_count);
+	pthread_mutex_unlock(&device->process_lock);
+	return status;
+}
+
+int binderd_kill_node(struct binder_device *device, uint64_t ptr, uint64_t cookie)
+{
+	size_t reply_size = 0;
+	unsigned fd_count;
+	int status;
+
+	if (!device->kill_node)
+		return -EOPNOTSUPP;
+	pthread_mutex_lock(&device->process_lock);
+	status = send_request(device->fd, BINDERD_OP_KILL_NODE, ptr, &cookie, sizeof(cookie), NULL,
+	                      0);
 	if (!status)
 		status = receive_result(device->fd, NULL, &reply_size, NULL, 0, &fd_count);
 	pthread_mutex_unlock(&device->process_lock);

@@ -147,6 +147,15 @@ int binder_device_set_security_context(binder_device *device, const char *label)
 	return binderd_set_security_context(device, label, length);
 }
 
+int binder_device_kill_node(binder_device *device, uint64_t ptr, uint64_t cookie)
+{
+	if (!device || !binder_device_is_own(device))
+		return -EINVAL;
+	if (device->backend == BINDER_BACKEND_KERNEL)
+		return -EOPNOTSUPP;
+	return binderd_kill_node(device, ptr, cookie);
+}
+
 void binder_device_forget_area(struct binder_device *device)
 {
 	device->area = NULL;

@@ -47,6 +47,8 @@ struct binder_device {
 	/* binderd holds a lone BR_TRANSACTION_COMPLETE in a blocking read
 	 * until more work comes (BINDERD_WR_HOLD_COMPLETE). */
 	bool hold_complete;
+	/* binderd understands BINDERD_OP_KILL_NODE. */
+	bool kill_node;
 	/* Unique among the devices this process ever opened: thread
 	 * channels find their device through it. */
 	uint64_t generation;
@@ -91,6 +93,8 @@ int binderd_write_read(struct binder_device *device, struct binder_write_read *b
 int binderd_poll_fd(struct binder_device *device);
 /* BINDERD_OP_SET_SECURITY_CONTEXT with a label checked already. */
 int binderd_set_security_context(struct binder_device *device, const char *label, size_t length);
+/* BINDERD_OP_KILL_NODE. */
+int binderd_kill_node(struct binder_device *device, uint64_t ptr, uint64_t cookie);
 void binderd_interrupt(struct binder_device *device);
 void binderd_close(struct binder_device *device);
 

@@ -45,7 +45,8 @@ void binder_object_unref(binder_object *object)
 			pthread_mutex_unlock(&context->lock);
 			return;
 		}
-		HASH_DELETE(hh, context->locals, object);
+		if (!object->killed)
+			HASH_DELETE(hh, context->locals, object);
 		pthread_mutex_unlock(&context->lock);
 		local_destroy(object);
 		return;

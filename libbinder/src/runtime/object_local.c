@@ -53,6 +53,55 @@ bool binder_object_has_remote_references(binder_object *object)
 	return held;
 }
 
+int binder_object_kill(binder_object *object)
+{
+	binder_context *context;
+	int status;
+
+	if (!object)
+		return BINDER_BAD_VALUE;
+	if (!object->local)
+		return BINDER_INVALID_OPERATION;
+	context = object->context;
+	status = runtime_enter(context);
+	if (status)
+		return status;
+	pthread_mutex_lock(&context->lock);
+	bool killed = object->killed;
+	pthread_mutex_unlock(&context->lock);
+	status =
+	        killed ? 0
+	               : binder_device_kill_node(context->device, object->address, object->address);
+	runtime_leave(context);
+	/* Never sent: the driver has no node, nobody holds it. */
+	if (status == -ENOENT)
+		status = 0;
+	switch (status) {
+	case 0:
+		break;
+	case -EOPNOTSUPP:
+		return BINDER_INVALID_OPERATION;
+	case -EINVAL:
+		return BINDER_BAD_VALUE;
+	case -ENOMEM:
+		return BINDER_NO_MEMORY;
+	default:
+		return BINDER_DEAD_OBJECT;
+	}
+	/* The driver forgot what it held and sends nothing more for the
+	 * node; commands still on their way find no object and are dropped
+	 * (their DONEs still go back). */
+	pthread_mutex_lock(&context->lock);
+	if (!object->killed) {
+		object->killed = true;
+		HASH_DELETE(hh, context->locals, object);
+		object->driver_strong = 0;
+		object->driver_weak = 0;
+	}
+	pthread_mutex_unlock(&context->lock);
+	return BINDER_OK;
+}
+
 binder_object *local_lookup_locked(binder_context *context, uintptr_t address)
 {
 	binder_object *object = NULL;

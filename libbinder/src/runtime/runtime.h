@@ -57,6 +57,9 @@ struct binder_object {
 	 * BR_RELEASE), under context->lock. */
 	int driver_weak;
 	int driver_strong;
+	/* binder_object_kill made its node die: out of context->locals, the
+	 * driver's reference commands for it ignored. Under context->lock. */
+	bool killed;
 	/* The table key: the object's own address (the driver's cookie). */
 	uintptr_t address;
 	/* Collected for destruction after the context closed. */
