@@ -370,11 +370,33 @@ bool nodes_stands_for(struct link *link, uint64_t id)
 	return known;
 }
 
+/* A stand-in for an object passed in calls dies alone: its node is killed
+ * in the driver (binder_object_kill), so the local holders' death
+ * recipients fire, and a proxy for it that another domain exports to a
+ * third host sees the death too and passes it on (export_died). Then it
+ * is released like any stand-in whose last reference went. */
+static void kill_passed_stand_in(struct link *link, binder_object *object)
+{
+	int status = binder_object_kill(object);
+	if (status == BINDER_INVALID_OPERATION)
+		log_warning("link %llu: %s's node died, but this driver cannot make its stand-in "
+		            "die alone: local holders get no death notification (their calls "
+		            "fail)",
+		            (unsigned long long)link->serial, link->peer_name);
+	else if (status != 0)
+		log_warning("link %llu: cannot make a stand-in die: %s",
+		            (unsigned long long)link->serial, binder_status_to_string(status));
+	stand_in_released(object, binder_object_user_data(object));
+	binder_object_unref(object);
+}
+
 void nodes_handle_death(struct link *link, uint64_t id)
 {
 	struct stand_in *stand_in, *next;
 	struct import_state *roots[CONFIG_MAX_IMPORTS];
 	size_t root_count = 0;
+	binder_object **passed = NULL;
+	size_t passed_count = 0, passed_capacity = 0;
 
 	pthread_mutex_lock(&link->lock);
 	bool known = false;
@@ -384,11 +406,31 @@ void nodes_handle_death(struct link *link, uint64_t id)
 			continue;
 		known = true;
 		atomic_store(&stand_in->dead, true);
-		if (stand_in->root && stand_in->key.domain->import &&
-		    root_count < CONFIG_MAX_IMPORTS)
-			roots[root_count++] = stand_in->key.domain->import;
+		if (stand_in->root) {
+			if (stand_in->key.domain->import && root_count < CONFIG_MAX_IMPORTS)
+				roots[root_count++] = stand_in->key.domain->import;
+			continue;
+		}
+		/* One stand-in per domain that received the id: a few. */
+		if (passed_count == passed_capacity) {
+			size_t capacity = passed_capacity ? passed_capacity * 2 : 4;
+			binder_object **grown = realloc(passed, capacity * sizeof(*grown));
+			if (!grown) {
+				log_warning("link %llu: out of memory: a stand-in of node %llu "
+				            "stays alive",
+				            (unsigned long long)link->serial,
+				            (unsigned long long)id);
+				continue;
+			}
+			passed = grown;
+			passed_capacity = capacity;
+		}
+		passed[passed_count++] = binder_object_ref(stand_in->object);
 	}
 	pthread_mutex_unlock(&link->lock);
+	for (size_t i = 0; i < passed_count; i++)
+		kill_passed_stand_in(link, passed[i]);
+	free(passed);
 	if (!known) {
 		/* Released here already, or never sent: nothing stands for it. */
 		log_debug("link %llu: death of node %llu, which nothing here stands for",

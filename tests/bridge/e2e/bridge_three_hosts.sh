@@ -27,8 +27,8 @@
 #   keeper gives its object to holder@b (one link: A -> B). Both keepers
 #   are killed: B's holder (one link) and C's holder (two links) must each
 #   get the death notification of the object they keep, as a holder on A
-#   would. (bridged does not do this today for objects passed in calls,
-#   only for imported services: see the report of issue 8's tests.)
+#   would (each bridged kills its stand-in's node in binderd:
+#   nodes_handle_death).
 #   bridge_three_hosts.sh NAME=PATH...  (see hosts.sh; needs PROBE_CLIENT
 #   and PROBE_SERVICE)
 source "$(dirname "$0")/hosts.sh" "$@"
