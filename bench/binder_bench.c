@@ -1,7 +1,8 @@
 /*
- * binder_bench.c - the benchmark program: measures the AF_UNIX floor, then
- * starts a binder service process and a client process on the binder
- * device and prints one line per figure, "bench.<name> <value> <unit>".
+ * binder_bench.c - the benchmark program: measures the AF_UNIX floor and the
+ * relay floor (floor_relay.h), then starts a binder service process and a
+ * client process on the binder device and prints one line per figure,
+ * "bench.<name> <value> <unit>".
  *
  * Usage: binder_bench [--quick] [--device PATH] [--timeout SECONDS] [--handles N]
  *                     [--verbose]
@@ -10,6 +11,7 @@
 #include "client.h"
 #include "config.h"
 #include "processes.h"
+#include "floor_relay.h"
 #include "floor_unix.h"
 #include "server.h"
 
@@ -154,8 +156,16 @@ static int measure_binder(const struct bench_config *config, struct binder_resul
 	return ret;
 }
 
+/* Calls/s through the relay floor with 1 and 8 client threads, the
+ * floors of calls_per_s_1t and calls_per_s_8t. */
+struct relay_floor_results {
+	double calls_per_s_1t;
+	double calls_per_s_8t;
+};
+
 static void print_binder_figures(const struct binder_results *results,
-                                 const struct unix_floor_results *floor, int handles_many)
+                                 const struct unix_floor_results *floor,
+                                 const struct relay_floor_results *relay, int handles_many)
 {
 	static const int thread_counts[BENCH_THREAD_COUNT_CHOICES] = BENCH_THREAD_COUNTS;
 	char name[64];
@@ -181,6 +191,15 @@ static void print_binder_figures(const struct binder_results *results,
 	                   "x");
 	bench_print_figure("ratio_1mib_throughput_to_unix",
 	                   results->call_1mib_gb_per_s / floor->echo_1mib_gb_per_s, "x");
+	for (int c = 0; c < BENCH_THREAD_COUNT_CHOICES; c++) {
+		double floor_rate = thread_counts[c] == 1   ? relay->calls_per_s_1t
+		                    : thread_counts[c] == 8 ? relay->calls_per_s_8t
+		                                            : 0;
+		if (floor_rate <= 0)
+			continue;
+		snprintf(name, sizeof(name), "ratio_calls_per_s_%dt_to_relay", thread_counts[c]);
+		bench_print_figure(name, results->calls_per_s[c] / floor_rate, "x");
+	}
 	snprintf(name, sizeof(name), "ratio_%d_to_%d_handles_p50", handles_many, BENCH_HANDLES_FEW);
 	bench_print_figure(name, results->handles_many_p50_us / results->handles_few_p50_us, "x");
 }
@@ -189,6 +208,7 @@ int main(int argc, char **argv)
 {
 	struct bench_config config;
 	struct unix_floor_results floor;
+	struct relay_floor_results relay;
 	struct binder_results *results;
 	int ret = parse_arguments(argc, argv, &config);
 
@@ -206,6 +226,16 @@ int main(int argc, char **argv)
 	bench_print_figure("unix_pingpong_64b_p50", floor.pingpong_64b_p50_us, "us");
 	bench_print_figure("unix_pingpong_64b_p99", floor.pingpong_64b_p99_us, "us");
 	bench_print_figure("unix_echo_1mib_throughput", floor.echo_1mib_gb_per_s, "GB/s");
+	bench_progress(&config, "relay floor");
+	ret = bench_relay_floor(&config, 1, &relay.calls_per_s_1t);
+	if (ret == 0)
+		ret = bench_relay_floor(&config, 8, &relay.calls_per_s_8t);
+	if (ret < 0) {
+		fprintf(stderr, "binder_bench: relay floor failed: %s\n", strerror(-ret));
+		return 1;
+	}
+	bench_print_figure("relay_calls_per_s_1t", relay.calls_per_s_1t, "calls/s");
+	bench_print_figure("relay_calls_per_s_8t", relay.calls_per_s_8t, "calls/s");
 
 	results = mmap(NULL, sizeof(*results), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	               -1, 0);
@@ -217,6 +247,6 @@ int main(int argc, char **argv)
 	if (measure_binder(&config, results) < 0)
 		return 1;
 	bench_progress(&config, "done");
-	print_binder_figures(results, &floor, config.handles_many);
+	print_binder_figures(results, &floor, &relay, config.handles_many);
 	return 0;
 }

@@ -10,6 +10,8 @@ expected=(
 	"unix_pingpong_64b_p50 us"
 	"unix_pingpong_64b_p99 us"
 	"unix_echo_1mib_throughput GB/s"
+	"relay_calls_per_s_1t calls/s"
+	"relay_calls_per_s_8t calls/s"
 	"call_64b_p50 us"
 	"call_64b_p99 us"
 	"call_4kib_p50 us"
@@ -27,6 +29,8 @@ expected=(
 	"call_64b_p50_100000_handles us"
 	"ratio_call_64b_p50_to_unix_p50 x"
 	"ratio_1mib_throughput_to_unix x"
+	"ratio_calls_per_s_1t_to_relay x"
+	"ratio_calls_per_s_8t_to_relay x"
 	"ratio_100000_to_10_handles_p50 x"
 )
 libbinder_expected=(
