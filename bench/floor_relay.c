@@ -8,8 +8,8 @@
  */
 #include "floor_relay.h"
 
-#include "clock.h"
 #include "stats.h"
+#include "thread_round.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -146,104 +146,38 @@ relay_main(const int *client_fds, const int *server_fds, int count)
 
 /* ---- the client threads (this process) ---- */
 
-struct relay_round {
-	pthread_mutex_t lock;
-	pthread_cond_t start;
-	pthread_cond_t done;
-	unsigned generation;
-	bool quit;
-	atomic_bool stop;
-	int finished;
-	uint64_t calls;
-	uint64_t last_finish_ns;
-	int error;
+/* The client sockets of a measurement; each round's threads take one
+ * each, in the order they first call. */
+struct relay_clients {
+	const int *fds;
+	atomic_int next;
 };
 
-struct relay_client {
-	struct relay_round *round;
-	int fd;
-	pthread_t thread;
-};
+static _Thread_local int thread_fd = -1;
 
-static void *client_thread(void *argument)
+/* thread_round_call: one 64 B round trip on the thread's own socket. */
+static int relay_call(void *argument, uint64_t index)
 {
-	struct relay_client *client = argument;
-	struct relay_round *round = client->round;
+	struct relay_clients *clients = argument;
 	uint8_t message[MESSAGE_SIZE];
-	unsigned seen = 0;
+	int error;
 
+	(void)index;
+	/* A new thread (each round has its own) takes the next socket. */
+	if (thread_fd < 0)
+		thread_fd = clients->fds[atomic_fetch_add(&clients->next, 1)];
 	memset(message, 0x5a, sizeof(message));
-	for (;;) {
-		uint64_t calls = 0;
-		int error = 0;
-
-		pthread_mutex_lock(&round->lock);
-		while (!round->quit && round->generation == seen)
-			pthread_cond_wait(&round->start, &round->lock);
-		seen = round->generation;
-		if (round->quit) {
-			pthread_mutex_unlock(&round->lock);
-			return NULL;
-		}
-		pthread_mutex_unlock(&round->lock);
-		while (!atomic_load_explicit(&round->stop, memory_order_relaxed)) {
-			error = write_all(client->fd, message, sizeof(message));
-			if (error == 0)
-				error = wait_and_read(client->fd, message, sizeof(message));
-			if (error < 0)
-				break;
-			calls++;
-		}
-		uint64_t finish = bench_now_ns();
-
-		pthread_mutex_lock(&round->lock);
-		round->calls += calls;
-		round->finished++;
-		if (finish > round->last_finish_ns)
-			round->last_finish_ns = finish;
-		if (error < 0)
-			round->error = error;
-		pthread_cond_signal(&round->done);
-		pthread_mutex_unlock(&round->lock);
-	}
+	error = write_all(thread_fd, message, sizeof(message));
+	if (error == 0)
+		error = wait_and_read(thread_fd, message, sizeof(message));
+	return error;
 }
 
-/* One round of `seconds` with every client; *rate in calls/s. */
-static int run_round(struct relay_round *round, int threads, double seconds, double *rate)
+/* A round of thread_round_run: a fresh thread per client socket. */
+static int run_round(struct relay_clients *clients, int threads, double seconds, double *rate)
 {
-	uint64_t start, deadline;
-
-	pthread_mutex_lock(&round->lock);
-	round->finished = 0;
-	round->calls = 0;
-	round->last_finish_ns = 0;
-	round->error = 0;
-	atomic_store(&round->stop, false);
-	round->generation++;
-	start = bench_now_ns();
-	pthread_cond_broadcast(&round->start);
-	pthread_mutex_unlock(&round->lock);
-
-	deadline = start + (uint64_t)(seconds * 1e9);
-	for (uint64_t now = bench_now_ns(); now < deadline; now = bench_now_ns()) {
-		struct timespec pause = {.tv_sec = (time_t)((deadline - now) / 1000000000u),
-		                         .tv_nsec = (long)((deadline - now) % 1000000000u)};
-
-		nanosleep(&pause, NULL);
-	}
-	atomic_store(&round->stop, true);
-
-	/* A call in flight ends within one round trip; the benchmark's own
-	 * timeout (bench_arm_timeout) bounds a stuck relay. */
-	pthread_mutex_lock(&round->lock);
-	while (round->finished < threads)
-		pthread_cond_wait(&round->done, &round->lock);
-	int error = round->error;
-
-	if (error == 0)
-		*rate = (double)round->calls * 1e9 / (double)(round->last_finish_ns - start);
-	pthread_mutex_unlock(&round->lock);
-	return error;
+	atomic_store(&clients->next, 0);
+	return thread_round_run(relay_call, clients, threads, seconds, "binder_bench", rate);
 }
 
 static int reap(pid_t pid)
@@ -267,12 +201,9 @@ int bench_relay_floor(const struct bench_config *config, int threads, double *ca
 {
 	int client_fds[BENCH_MAX_CLIENT_THREADS], client_relay_fds[BENCH_MAX_CLIENT_THREADS];
 	int server_fds[BENCH_MAX_CLIENT_THREADS], server_relay_fds[BENCH_MAX_CLIENT_THREADS];
-	struct relay_client clients[BENCH_MAX_CLIENT_THREADS];
-	struct relay_round round = {.lock = PTHREAD_MUTEX_INITIALIZER,
-	                            .start = PTHREAD_COND_INITIALIZER,
-	                            .done = PTHREAD_COND_INITIALIZER};
+	struct relay_clients clients = {.fds = client_fds};
 	pid_t relay = -1, server = -1;
-	int started = 0, ret = 0;
+	int ret = 0;
 	double *rates;
 
 	if (threads < 1 || threads > BENCH_MAX_CLIENT_THREADS)
@@ -317,28 +248,15 @@ int bench_relay_floor(const struct bench_config *config, int threads, double *ca
 	rates = calloc((size_t)config->runs, sizeof(*rates));
 	if (ret == 0 && !rates)
 		ret = -ENOMEM;
-	for (; ret == 0 && started < threads; started++) {
-		clients[started] =
-		        (struct relay_client){.round = &round, .fd = client_fds[started]};
-		if (pthread_create(&clients[started].thread, NULL, client_thread,
-		                   &clients[started]) != 0)
-			ret = -EAGAIN;
-	}
 	if (ret == 0) {
 		double warmup;
 
-		ret = run_round(&round, threads, config->thread_warmup_seconds, &warmup);
+		ret = run_round(&clients, threads, config->thread_warmup_seconds, &warmup);
 		for (int run = 0; run < config->runs && ret == 0; run++)
-			ret = run_round(&round, threads, config->thread_run_seconds, &rates[run]);
+			ret = run_round(&clients, threads, config->thread_run_seconds, &rates[run]);
 		if (ret == 0)
 			*calls_per_s = bench_median(rates, (size_t)config->runs);
 	}
-	pthread_mutex_lock(&round.lock);
-	round.quit = true;
-	pthread_cond_broadcast(&round.start);
-	pthread_mutex_unlock(&round.lock);
-	for (int i = 0; i < started; i++)
-		pthread_join(clients[i].thread, NULL);
 	free(rates);
 	/* EOF on every client socket ends the relay, then the servers. */
 	close_fds(client_fds, threads);

@@ -3,7 +3,7 @@
  * warm-up calls (which also register it with the driver), all start
  * together at a barrier, call until told to stop, and the rate is the
  * total calls over the time until the last thread finished. Shared by
- * libbinder_bench and bridge_bench.
+ * libbinder_bench, bridge_bench and binder_bench's relay floor.
  */
 #ifndef BENCH_THREAD_ROUND_H
 #define BENCH_THREAD_ROUND_H
