@@ -337,6 +337,27 @@ Test(runtime, polling_serves_incoming_calls, .timeout = 30)
 	stop_child(pid);
 }
 
+/* Gives object (of the owner context) to the child (CODE_HOLD through the
+ * owner's manager proxy) and gets it back in the holder context
+ * (CODE_GET_HELD): returns the holder's proxy, alive and pinged. */
+static binder_object *pass_to_holder(binder_object *owner_manager, binder_object *holder_manager,
+                                     binder_object *object)
+{
+	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
+	binder_object *proxy = NULL;
+
+	cr_assert_eq(binder_parcel_write_object(data, object), 0);
+	cr_assert_eq(binder_object_transact(owner_manager, CODE_HOLD, data, reply, 0), 0);
+	binder_parcel_reset(data);
+	cr_assert_eq(binder_object_transact(holder_manager, CODE_GET_HELD, data, reply, 0), 0);
+	cr_assert_eq(binder_parcel_read_object(reply, &proxy), 0);
+	cr_assert_not_null(proxy);
+	cr_assert_eq(binder_object_ping(proxy), 0);
+	binder_parcel_free(data);
+	binder_parcel_free(reply);
+	return proxy;
+}
+
 Test(runtime, closing_one_context_kills_only_its_objects, .timeout = 30)
 {
 	/* Two contexts in one process. An object of the first reaches the
@@ -345,7 +366,6 @@ Test(runtime, closing_one_context_kills_only_its_objects, .timeout = 30)
 	pid_t pid = start_manager_child();
 	binder_context *owner, *holder;
 	binder_object *owner_manager, *holder_manager, *object, *proxy = NULL;
-	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
 	int waited;
 
 	atomic_store(&deaths, 0);
@@ -357,15 +377,9 @@ Test(runtime, closing_one_context_kills_only_its_objects, .timeout = 30)
 	             0);
 	cr_assert_eq(binder_context_manager(owner, &owner_manager), 0);
 	cr_assert_eq(binder_context_manager(holder, &holder_manager), 0);
-	cr_assert_eq(binder_parcel_write_object(data, object), 0);
-	cr_assert_eq(binder_object_transact(owner_manager, CODE_HOLD, data, reply, 0), 0);
-	binder_parcel_reset(data);
-	cr_assert_eq(binder_object_transact(holder_manager, CODE_GET_HELD, data, reply, 0), 0);
-	cr_assert_eq(binder_parcel_read_object(reply, &proxy), 0);
-	cr_assert_not_null(proxy);
+	proxy = pass_to_holder(owner_manager, holder_manager, object);
 	cr_assert_not(binder_object_is_local(proxy), "another context's object must be a proxy");
 	cr_assert_eq(binder_object_context(proxy), holder);
-	cr_assert_eq(binder_object_ping(proxy), 0);
 	cr_assert_eq(binder_object_link_to_death(proxy, on_death, NULL), 0);
 
 	binder_object_unref(owner_manager);
@@ -377,8 +391,6 @@ Test(runtime, closing_one_context_kills_only_its_objects, .timeout = 30)
 	/* The holder context and the child are fine. */
 	cr_assert_eq(binder_object_ping(holder_manager), 0);
 
-	binder_parcel_free(data);
-	binder_parcel_free(reply);
 	binder_object_unref(proxy);
 	binder_object_unref(object);
 	binder_object_unref(holder_manager);
@@ -416,7 +428,6 @@ Test(runtime, killing_one_object_kills_it_for_its_holders, .timeout = 30)
 	pid_t pid = start_manager_child();
 	binder_context *owner, *holder;
 	binder_object *owner_manager, *holder_manager, *object, *proxy = NULL;
-	binder_parcel *data = binder_parcel_new(), *reply = binder_parcel_new();
 	struct binder_local_ops ops = {.transact = service_transact,
 	                               .destroy = count_killed_destroy};
 	int waited;
@@ -430,13 +441,7 @@ Test(runtime, killing_one_object_kills_it_for_its_holders, .timeout = 30)
 	cr_assert_eq(binder_object_new_local(owner, "test.IService", &ops, NULL, &object), 0);
 	cr_assert_eq(binder_context_manager(owner, &owner_manager), 0);
 	cr_assert_eq(binder_context_manager(holder, &holder_manager), 0);
-	cr_assert_eq(binder_parcel_write_object(data, object), 0);
-	cr_assert_eq(binder_object_transact(owner_manager, CODE_HOLD, data, reply, 0), 0);
-	binder_parcel_reset(data);
-	cr_assert_eq(binder_object_transact(holder_manager, CODE_GET_HELD, data, reply, 0), 0);
-	cr_assert_eq(binder_parcel_read_object(reply, &proxy), 0);
-	cr_assert_not_null(proxy);
-	cr_assert_eq(binder_object_ping(proxy), 0);
+	proxy = pass_to_holder(owner_manager, holder_manager, object);
 	cr_assert_eq(binder_object_link_to_death(proxy, on_death, NULL), 0);
 	cr_assert_eq(binder_object_kill(proxy), BINDER_INVALID_OPERATION);
 
@@ -462,8 +467,6 @@ Test(runtime, killing_one_object_kills_it_for_its_holders, .timeout = 30)
 		cr_assert_eq(atomic_load(&killed_destroyed), 1, "the killed object was not freed");
 	}
 
-	binder_parcel_free(data);
-	binder_parcel_free(reply);
 	binder_object_unref(proxy);
 	binder_object_unref(object);
 	binder_object_unref(owner_manager);
