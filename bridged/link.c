@@ -22,6 +22,10 @@
 
 /* Output a link may hold before senders are refused (bytes). */
 #define LINK_MAX_OUTPUT (64u << 20)
+/* Frames this large go to the output buffer by reference, without the
+ * copy bufferevent_write makes (1 MiB less to copy per 1 MiB call and
+ * side). Smaller ones are copied, so that several share a TLS record. */
+#define LINK_REFERENCE_FRAME_SIZE (64u << 10)
 
 uint64_t now_ms(void)
 {
@@ -111,6 +115,14 @@ void link_unref(struct link *link)
 	free(link);
 }
 
+/* evbuffer_add_reference's cleanup: the frame's bytes are sent. */
+static void free_sent_frame(const void *data, size_t length, void *extra)
+{
+	(void)length;
+	(void)extra;
+	free((void *)data);
+}
+
 int link_send(struct link *link, const Bridge__Frame *frame)
 {
 	uint8_t *bytes;
@@ -130,13 +142,23 @@ int link_send(struct link *link, const Bridge__Frame *frame)
 
 	int status = frame_encode(frame, limit, &bytes, &size);
 	if (status == 0) {
+		struct evbuffer *output = bufferevent_get_output(bev);
+		bool by_reference = size >= LINK_REFERENCE_FRAME_SIZE;
+
 		bufferevent_lock(bev);
-		if (evbuffer_get_length(bufferevent_get_output(bev)) > LINK_MAX_OUTPUT)
+		if (evbuffer_get_length(output) > LINK_MAX_OUTPUT)
 			status = -ENOBUFS;
+		else if (by_reference)
+			status = evbuffer_add_reference(output, bytes, size, free_sent_frame,
+			                                NULL) == 0
+			                 ? 0
+			                 : -ENOMEM;
 		else if (bufferevent_write(bev, bytes, size) != 0)
 			status = -ENOMEM;
 		bufferevent_unlock(bev);
-		free(bytes);
+		/* Taken by reference: freed by free_sent_frame once sent. */
+		if (!by_reference || status != 0)
+			free(bytes);
 		link->last_send_ms = now_ms();
 		if (status == 0)
 			bridge_metrics_bytes(link, size, true);
