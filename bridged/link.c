@@ -26,6 +26,12 @@
  * copy bufferevent_write makes (1 MiB less to copy per 1 MiB call and
  * side). Smaller ones are copied, so that several share a TLS record. */
 #define LINK_REFERENCE_FRAME_SIZE (64u << 10)
+/* Frames up to this size go straight to SSL_write from the sending thread
+ * when nothing is queued before them (write_now). libevent's own writes
+ * take at most this much (its WRITE_FRAME) from the buffer's first chain,
+ * so that, if the socket is full, the frame queued whole is exactly what
+ * OpenSSL expects the retried SSL_write to start with. */
+#define LINK_DIRECT_FRAME_SIZE 15000u
 
 uint64_t now_ms(void)
 {
@@ -123,6 +129,29 @@ static void free_sent_frame(const void *data, size_t length, void *extra)
 	free((void *)data);
 }
 
+/*
+ * With bev locked and its output empty: writes the frame with SSL_write
+ * here, in the sending thread. Queued through the bufferevent, the frame
+ * would be written in this thread too, but libevent would first ask the
+ * loop thread to watch the socket for writing and then to stop: two
+ * wake-ups of the loop, for nothing, per frame. true when the whole frame
+ * went out; false when it must be queued (the socket is full, or TLS
+ * wants something first): OpenSSL then holds what it encrypted, and
+ * libevent's retry of the queued frame starts with the same bytes, as a
+ * retried SSL_write must.
+ */
+static bool write_now(struct bufferevent *bev, const uint8_t *bytes, size_t size)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	if (!ssl || size > LINK_DIRECT_FRAME_SIZE || !(bufferevent_get_enabled(bev) & EV_WRITE) ||
+	    !SSL_is_init_finished(ssl))
+		return false;
+	ERR_clear_error();
+	int written = SSL_write(ssl, bytes, (int)size);
+	ERR_clear_error();
+	return written == (int)size;
+}
+
 int link_send(struct link *link, const Bridge__Frame *frame)
 {
 	uint8_t *bytes;
@@ -148,6 +177,8 @@ int link_send(struct link *link, const Bridge__Frame *frame)
 		bufferevent_lock(bev);
 		if (evbuffer_get_length(output) > LINK_MAX_OUTPUT)
 			status = -ENOBUFS;
+		else if (evbuffer_get_length(output) == 0 && write_now(bev, bytes, size))
+			by_reference = false;
 		else if (by_reference)
 			status = evbuffer_add_reference(output, bytes, size, free_sent_frame,
 			                                NULL) == 0
