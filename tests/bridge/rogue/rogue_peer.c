@@ -215,6 +215,9 @@ static void session_free(struct session *session)
 }
 
 /* TCP and TLS to host B, with the certificate of name. */
+/* Connections made while this is set get a tiny receive buffer. */
+static bool small_receive_buffer;
+
 static struct session *session_connect(const char *name)
 {
 	struct session *session = calloc(1, sizeof(*session));
@@ -242,6 +245,10 @@ static struct session *session_connect(const char *name)
 	setsockopt(session->fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
 	int one = 1;
 	setsockopt(session->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (small_receive_buffer) {
+		int size = 4096;
+		setsockopt(session->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
 	struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(session->fd, (struct sockaddr *)&address, sizeof(address)) != 0) {
@@ -1426,15 +1433,15 @@ static bool check_flood_unblocked(void)
 	return ok && still_works("a flood of calls");
 }
 
-static bool check_ping_flood(void)
+/* count Pings sent at once, then their Pongs read, each in order. */
+static bool ping_flood(size_t count, const char *what)
 {
-	enum { COUNT = 5000 };
 	if (!ensure_session())
 		return false;
 	uint64_t first = main_session->next_nonce;
 	struct batch batch = {0};
 	bool ok = true;
-	for (size_t i = 0; i < COUNT && ok; i++) {
+	for (size_t i = 0; i < count && ok; i++) {
 		Bridge__Frame frame;
 		Bridge__Ping ping;
 		ping_frame(&frame, &ping, main_session->next_nonce++);
@@ -1442,7 +1449,16 @@ static bool check_ping_flood(void)
 	}
 	ok = ok && batch_send(main_session, &batch);
 	free(batch.bytes);
-	for (uint64_t i = 0; i < COUNT && ok; i++) {
+	if (small_receive_buffer) {
+		/* Time for bridged to answer while we do not read: its send
+		 * buffer fills (a second is ample here; less fills less, and
+		 * the check passes all the same). Then the receive buffer,
+		 * made small at connect, is made large, for reading fast. */
+		sleep(1);
+		int size = 4 << 20;
+		setsockopt(main_session->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
+	for (uint64_t i = 0; i < count && ok; i++) {
 		Bridge__Frame *frame =
 		        expect(main_session, BRIDGE__FRAME__BODY_PONG, NULL, 0, "a Pong");
 		if (!frame) {
@@ -1456,7 +1472,26 @@ static bool check_ping_flood(void)
 		}
 		frame_free(frame);
 	}
-	return ok && still_works("a flood of Pings");
+	return ok && still_works(what);
+}
+
+static bool check_ping_flood(void)
+{
+	return ping_flood(5000, "a flood of Pings");
+}
+
+/* On a connection whose receive buffer is tiny, more Pongs than bridged's
+ * socket takes (its send buffer is at most 4 MiB here, tcp_wmem): it must
+ * queue the rest. The Pongs it wrote itself until then and those it
+ * queued after arrive whole and in order all the same. */
+static bool check_ping_flood_read_late(void)
+{
+	end_main_session();
+	small_receive_buffer = true;
+	bool ok = ping_flood(150000, "a flood of Pings read late");
+	small_receive_buffer = false;
+	end_main_session();
+	return ok;
 }
 
 /* Releasing every reference of the import: bridged forgets the node, and
@@ -2286,6 +2321,7 @@ int main(int argc, char **argv)
 	run("flood beyond max_calls_in_flight: BINDER_WOULD_BLOCK", check_flood_blocked);
 	run("flood of calls at once", check_flood_unblocked);
 	run("5000 Pings answered in order", check_ping_flood);
+	run("150000 Pings read late answered in order", check_ping_flood_read_late);
 	run("Release of the import forgets the node", check_release_import);
 	run("malformed calls: Error, link up", check_malformed_transactions);
 	run("frame that would unpack too big: Error, link up", check_decode_budget);
