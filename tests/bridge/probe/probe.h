@@ -18,9 +18,16 @@
  *   COUNT()            reply: int32 how many COUNT calls the service has
  *                      answered, this one included (1, 2, 3, ...): a
  *                      call lost or run twice shows as a gap or a repeat
+ *   NEST(object, int32 depth, int32 top)
+ *                      a chain of top calls back and forth (probe_nest.h):
+ *                      when depth > 0, calls object's NEST(self, depth - 1,
+ *                      top). reply: int32 the calls made from here on,
+ *                      int32 1 if each call after the chain's first ran on
+ *                      a thread waiting in the chain, else 0
  *
  * IBridgeProbeObject (made by probe_client):
  *   ECHO(int32 x)      reply: int32 x + 1, int32 the object's tag
+ *   NEST(...)          as the service's NEST, calling the service back
  *
  * Every request starts with the interface token. A status other than 0
  * is the answer of a call that failed (a binder status).
@@ -39,10 +46,12 @@ enum probe_code {
 	PROBE_KEPT_STATE = BINDER_FIRST_CALL_TRANSACTION + 2,
 	PROBE_TAKE = BINDER_FIRST_CALL_TRANSACTION + 3,
 	PROBE_COUNT = BINDER_FIRST_CALL_TRANSACTION + 4,
+	PROBE_NEST = BINDER_FIRST_CALL_TRANSACTION + 5,
 };
 
 enum probe_object_code {
 	PROBE_OBJECT_ECHO = BINDER_FIRST_CALL_TRANSACTION,
+	PROBE_OBJECT_NEST = BINDER_FIRST_CALL_TRANSACTION + 1,
 };
 
 /* What KEPT_STATE answers. */

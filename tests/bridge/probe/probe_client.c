@@ -45,6 +45,7 @@
 
 #include "calculator.h"
 #include "probe.h"
+#include "probe_nest.h"
 
 #define DEFAULT_CALL_TIMEOUT_S 60
 #define MAX_CALL_TIMEOUT_S     3600
@@ -53,6 +54,7 @@
 #define PASS_PROGRESS_EVERY    10000
 #define PASS_MAX_FAILURE_LINES 20
 #define MAX_COUNT              10000000
+#define MAX_NEST_CALLS         64
 #define MAX_KEEP_SECONDS       3600
 #define EXIT_TIMED_OUT         3
 
@@ -115,7 +117,8 @@ static int usage(void)
 	                "  call-kept NAME X\n"
 	                "  kept-state NAME\n"
 	                "  count NAME COUNT\n"
-	                "  pass NAME COUNT [--call-back] [--same]\n");
+	                "  pass NAME COUNT [--call-back] [--same]\n"
+	                "  nest NAME CALLS\n");
 	return 2;
 }
 
@@ -132,11 +135,12 @@ static int object_transact(binder_object *self, uint32_t code, binder_parcel *da
 {
 	const struct probe_object *object = user_data;
 	int32_t x;
-	(void)self;
 	(void)caller;
-	if (code != PROBE_OBJECT_ECHO)
+	if (code != PROBE_OBJECT_ECHO && code != PROBE_OBJECT_NEST)
 		return BINDER_UNKNOWN_TRANSACTION;
 	int status = binder_parcel_enforce_interface(data, PROBE_OBJECT_DESCRIPTOR);
+	if (status == 0 && code == PROBE_OBJECT_NEST)
+		return probe_nest_answer(self, data, reply, PROBE_DESCRIPTOR, PROBE_NEST);
 	if (status == 0)
 		status = binder_parcel_read_int32(data, &x);
 	if (status != 0)
@@ -501,6 +505,49 @@ static int command_pass(binder_context *context, int argc, char **argv)
 	return ok == count ? 0 : 1;
 }
 
+/* ---- nest ---- */
+
+/* A chain of CALLS calls back and forth between this process (the main
+ * thread, waiting in the first) and the service NAME: every call after the
+ * first must run on the thread that waits in the chain on each side, as
+ * binder runs a call that comes back during a call. */
+static int command_nest(binder_context *context, int argc, char **argv)
+{
+	long calls;
+	if (argc != 2 || !parse_number(argv[1], 1, MAX_NEST_CALLS, &calls))
+		return usage();
+	static struct probe_object state = {.tag = 1};
+	binder_object *service = NULL, *object = NULL;
+	int32_t hops = -1, on_waiting_thread = 0;
+	int status = binder_context_start_thread_pool(context);
+	if (status == 0)
+		status = lookup(context, argv[0], &service);
+	if (status != 0) {
+		fprintf(stderr, "nest: no service %s: %s\n", argv[0],
+		        binder_status_to_string(status));
+		return 1;
+	}
+	status = binder_object_new_local(context, PROBE_OBJECT_DESCRIPTOR, &object_ops, &state,
+	                                 &object);
+	if (status == 0) {
+		alarm(call_timeout_s);
+		status = probe_nest_call(service, object, PROBE_DESCRIPTOR, PROBE_NEST,
+		                         (int32_t)calls - 1, (int32_t)calls, &hops,
+		                         &on_waiting_thread);
+		alarm(0);
+	}
+	binder_object_unref(object);
+	binder_object_unref(service);
+	if (status != 0) {
+		printf("nest: %ld calls: failed: %s\n", calls, binder_status_to_string(status));
+		return 1;
+	}
+	printf("nest: %ld calls: %d made, %s\n", calls, (int)hops + 1,
+	       on_waiting_thread ? "each on the thread waiting in the chain"
+	                         : "some on a thread not waiting in the chain");
+	return hops + 1 == calls && on_waiting_thread ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	int first = 1;
@@ -533,6 +580,8 @@ int main(int argc, char **argv)
 		run = command_count;
 	else if (strcmp(command, "pass") == 0)
 		run = command_pass;
+	else if (strcmp(command, "nest") == 0)
+		run = command_nest;
 	else
 		return usage();
 

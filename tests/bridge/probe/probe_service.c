@@ -20,6 +20,7 @@
 #include <binder/service_manager.h>
 
 #include "probe.h"
+#include "probe_nest.h"
 
 /* How long a relay waits for its target to be served. */
 #define FORWARD_LOOKUP_MS 10000
@@ -167,7 +168,6 @@ static int probe_transact(binder_object *self, uint32_t code, binder_parcel *dat
 {
 	struct probe_state *state = user_data;
 	binder_object *object = NULL;
-	(void)self;
 	(void)caller;
 	int status = binder_parcel_enforce_interface(data, PROBE_DESCRIPTOR);
 	if (status != 0)
@@ -199,6 +199,9 @@ static int probe_transact(binder_object *self, uint32_t code, binder_parcel *dat
 		pthread_mutex_unlock(&state->lock);
 		return binder_parcel_write_int32(reply, counted);
 	}
+	case PROBE_NEST:
+		return probe_nest_answer(self, data, reply, PROBE_OBJECT_DESCRIPTOR,
+		                         PROBE_OBJECT_NEST);
 	default:
 		return BINDER_UNKNOWN_TRANSACTION;
 	}
