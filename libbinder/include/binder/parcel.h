@@ -348,6 +348,23 @@ BINDER_API int binder_parcel_new_from_raw(const void *data, size_t size,
  */
 BINDER_API int binder_parcel_assign_raw(binder_parcel *parcel, const void *data, size_t size,
                                         const struct binder_parcel_object *objects, size_t count);
+/*
+ * binder_parcel_assign_raw without the copy, for a forwarder that holds
+ * the bytes anyway (bridged, a frame's payload): when there are no
+ * objects and size is a multiple of 4, the parcel borrows data as
+ * binder_parcel_write_byte_array_borrowed borrows an array's bytes (sent
+ * from there as a gather list under binderd; copied in first for the
+ * kernel driver, a read, a rewrite, a call to a local object; under
+ * 4 KiB, copied at once). data must stay valid and unchanged until the
+ * parcel is freed or reset (binder_parcel_on_release can say when).
+ * With objects, or an unaligned size, it copies as
+ * binder_parcel_assign_raw does. Errors: those of
+ * binder_parcel_assign_raw; on failure parcel is left empty.
+ */
+BINDER_API int binder_parcel_assign_raw_borrowed(binder_parcel *parcel, const void *data,
+                                                 size_t size,
+                                                 const struct binder_parcel_object *objects,
+                                                 size_t count);
 
 #ifdef __cplusplus
 }

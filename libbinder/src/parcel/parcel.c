@@ -131,7 +131,7 @@ bool parcel_pad_size(size_t length, size_t *padded)
 	return true;
 }
 
-static int parcel_grow(binder_parcel *parcel, size_t needed)
+int parcel_grow(binder_parcel *parcel, size_t needed)
 {
 	if (needed <= parcel->capacity)
 		return BINDER_OK;

@@ -83,6 +83,31 @@ int binder_parcel_write_byte_array_borrowed(binder_parcel *parcel, const void *b
 	return BINDER_OK;
 }
 
+int parcel_borrow_data(binder_parcel *parcel, const void *data, size_t size)
+{
+	if (parcel->received || parcel->size)
+		return BINDER_INVALID_OPERATION;
+	if (size < PARCEL_BORROW_MINIMUM)
+		return parcel_copy_data(parcel, data, size);
+	struct parcel_borrowing *borrowing = calloc(1, sizeof(*borrowing));
+	if (!borrowing)
+		return BINDER_NO_MEMORY;
+	/* Room for the bytes, not written: parcel_take_borrowed fills it if
+	 * they are ever needed here. */
+	int status = parcel_grow(parcel, size);
+	if (status != BINDER_OK) {
+		free(borrowing);
+		return status;
+	}
+	borrowing->ranges[0] =
+	        (struct parcel_borrowed_range){.position = 0, .bytes = data, .length = size};
+	borrowing->count = 1;
+	parcel->borrowing = borrowing;
+	parcel->size = size;
+	parcel->position = 0;
+	return BINDER_OK;
+}
+
 /* Adds a segment of length bytes at address, unless it is empty. */
 static void gather_add(struct binderd_gather_list *list, const void *address, size_t length)
 {

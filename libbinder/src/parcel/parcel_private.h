@@ -120,7 +120,14 @@ void parcel_object_flat(const binder_parcel *parcel, size_t index, struct flat_b
 int parcel_resolve_object(binder_parcel *parcel, size_t index, binder_object **out);
 
 /* Fills an empty parcel with a copy of size bytes of data; position 0. */
+/* Capacity for needed bytes (the data is kept): BINDER_OK or
+ * BINDER_NO_MEMORY. */
+int parcel_grow(binder_parcel *parcel, size_t needed);
 int parcel_copy_data(binder_parcel *parcel, const void *data, size_t size);
+/* parcel_copy_data's borrowing form (binder_parcel_assign_raw_borrowed):
+ * room for size bytes that stay at data until they are needed; under
+ * PARCEL_BORROW_MINIMUM bytes, copied at once. */
+int parcel_borrow_data(binder_parcel *parcel, const void *data, size_t size);
 
 /* Copies the borrowed arrays' bytes into the parcel's buffer and forgets
  * where they came from: done before anything reads or overwrites the data

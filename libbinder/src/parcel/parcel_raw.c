@@ -108,6 +108,25 @@ int binder_parcel_assign_raw(binder_parcel *parcel, const void *data, size_t siz
 	return status;
 }
 
+int binder_parcel_assign_raw_borrowed(binder_parcel *parcel, const void *data, size_t size,
+                                      const struct binder_parcel_object *objects, size_t count)
+{
+	/* Objects go into the bytes, which must then be the parcel's own. */
+	if (count || size % sizeof(uint32_t))
+		return binder_parcel_assign_raw(parcel, data, size, objects, count);
+	if (!parcel)
+		return BINDER_BAD_VALUE;
+	binder_parcel_reset(parcel);
+	if (!data && size)
+		return BINDER_BAD_VALUE;
+	if (size > BINDER_PARCEL_MAX_DATA_SIZE)
+		return BINDER_NO_MEMORY;
+	int status = parcel_borrow_data(parcel, data, size);
+	if (status != BINDER_OK)
+		binder_parcel_reset(parcel);
+	return status;
+}
+
 int binder_parcel_new_from_raw(const void *data, size_t size,
                                const struct binder_parcel_object *objects, size_t count,
                                binder_parcel **out)
