@@ -322,8 +322,10 @@ int domain_new(struct link *link, struct import_state *import, struct domain **o
 int nodes_parcel_to_wire(struct domain *domain, binder_parcel *parcel,
                          Bridge__BinderObject ***objects, size_t *count, const char *what);
 void nodes_free_wire(Bridge__BinderObject **objects, size_t count);
-/* Incoming: builds parcel objects for the frame's objects in domain. On
- * success *stand_ins lists the stand-ins the parcel carries: in flight
+/* Incoming: builds parcel objects for the frame's objects in domain. A
+ * payload without objects is borrowed, not copied
+ * (binder_parcel_assign_raw_borrowed): data must outlive the parcel (or
+ * its next reset). On success *stand_ins lists the stand-ins the parcel carries: in flight
  * until nodes_done_delivering (after the transaction that carries the
  * parcel returned) or nodes_done_delivering_with (for a handler's reply:
  * when libbinder releases the parcel, after BR_TRANSACTION_COMPLETE).

@@ -150,6 +150,13 @@ static Bridge__Frame *wait_for_reply(struct link *link, struct waiter *waiter, i
 	return reply;
 }
 
+/* binder_parcel_on_release's callback for a reply that borrowed from the
+ * peer's Reply frame. */
+static void free_answer(void *frame)
+{
+	frame_free(frame);
+}
+
 static int forward_call(struct stand_in *stand_in, uint32_t code, binder_parcel *data,
                         binder_parcel *reply, uint32_t flags)
 {
@@ -277,6 +284,11 @@ static int forward_call(struct stand_in *stand_in, uint32_t code, binder_parcel 
 			link_send_error(link, 0, status, "reply to call %llu refused: %s",
 			                (unsigned long long)call_id, error);
 			nodes_done_delivering(link, stand_ins, result->n_objects);
+		} else if (result->n_objects == 0) {
+			/* reply borrows the payload from answer (nodes_wire_to_parcel):
+			 * answer goes when libbinder has sent reply and frees it. */
+			binder_parcel_on_release(reply, free_answer, answer);
+			return status;
 		} else {
 			/* reply is the handler's: its stand-ins are on their way
 			 * until libbinder has sent it and freed it. */

@@ -671,7 +671,7 @@ int nodes_wire_to_parcel(struct domain *domain, const uint8_t *data, size_t size
 	/* The parcel takes its references before the lock goes, so that no
 	 * object in items can go meanwhile. */
 	if (status == 0) {
-		status = binder_parcel_assign_raw(parcel, data, size, items, count);
+		status = binder_parcel_assign_raw_borrowed(parcel, data, size, items, count);
 		if (status != 0)
 			snprintf(error, error_size, "the objects do not fit the data (%s)",
 			         binder_status_to_string(status));
