@@ -71,7 +71,8 @@ static void usage(FILE *stream)
 	        "  --certs DIR         ca.crt, hosta.crt/key, hostb.crt/key (make_certs.sh)\n"
 	        "                      for the TLS floor\n"
 	        "  --device PATH       this host's binder device; default $%s\n"
-	        "  --quick             a smoke run (fewer, shorter runs)\n"
+	        "  --quick             a smoke run (fewer, shorter runs; every byte\n"
+	        "                      echoed back is checked)\n"
 	        "  --object-calls N    calls carrying an object between the RSS readings\n"
 	        "                      (default %d, quick %d)\n"
 	        "  --rss-pid LABEL=PID a process (bridged) whose VmRSS is read around the\n"
@@ -184,6 +185,8 @@ static int parse_arguments(int argc, char **argv, struct bridge_bench_options *o
 		return -EINVAL;
 	}
 	bench_config_defaults(&options->config, quick);
+	/* The smoke run (a test) checks every byte that comes back. */
+	bench_echo_check_every_byte = quick;
 	options->config.device_path = device;
 	options->config.verbose = verbose;
 	options->config.timeout_seconds = quick ? TIMEOUT_QUICK_SECONDS : TIMEOUT_FULL_SECONDS;

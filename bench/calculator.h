@@ -8,6 +8,7 @@
 
 #include "binder/binder.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,9 @@ int bench_calculator_new(binder_context *context, binder_object **out);
  * result. A non-zero exception or a wrong result gives BINDER_BAD_VALUE. */
 int bench_calculator_add(binder_object *calculator, int32_t a, int32_t b, int32_t *sum);
 int bench_calculator_echo(binder_object *calculator, const void *bytes, size_t length);
+/* Whether bench_calculator_echo compares every byte it gets back (true)
+ * or the length and the first 64 bytes (false, the default: a figure is
+ * about the IPC). Set before any call. */
+extern bool bench_echo_check_every_byte;
 
 #endif
