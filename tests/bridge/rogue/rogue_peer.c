@@ -1925,6 +1925,52 @@ static bool check_bad_answer_to_callback(bool send_error, const char *what)
 	return ok && still_works(what);
 }
 
+/* A call bridged makes to us that we never answer, while we go on
+ * answering its Pings (a peer alive but silent to one call): after
+ * call_timeout_ms (rogue_test.sh: CALL_TIMEOUT_MS) that call fails, the
+ * worker's sum sees its callback fail and answers with an exception, and
+ * our Reply after that is a Reply to no call. */
+static bool check_call_timeout(void)
+{
+	uint64_t worker, sum_call, sum_chain;
+	if (!ensure_session() || !import_service(main_session, "worker", 0, "IWorker", &worker))
+		return false;
+	Bridge__Frame *callback = start_blocking_sum(main_session, worker, &sum_call, &sum_chain);
+	if (!callback)
+		return false;
+	uint64_t call_id = callback->transaction->call_id;
+	frame_free(callback);
+	Bridge__Frame *frame =
+	        expect(main_session, BRIDGE__FRAME__BODY_REPLY, match_reply, sum_call,
+	               "sum's reply after its unanswered callback timed out");
+	if (!frame)
+		return false;
+	const Bridge__Reply *sum_reply = frame->reply;
+	bool ok = true;
+	if (sum_reply->status != 0 || sum_reply->data.len < 4 ||
+	    get_int32(&sum_reply->data, 0) == 0) {
+		fail("sum's reply after its callback timed out: %s, expected an exception",
+		     describe(frame));
+		ok = false;
+	}
+	frame_free(frame);
+	if (!ok)
+		return false;
+	struct parcel answer = {.size = 0};
+	put_int32(&answer, 0);
+	Bridge__Reply late = BRIDGE__REPLY__INIT;
+	late.call_id = call_id;
+	late.data.data = answer.data;
+	late.data.len = answer.size;
+	Bridge__Frame late_frame = BRIDGE__FRAME__INIT;
+	late_frame.body_case = BRIDGE__FRAME__BODY_REPLY;
+	late_frame.reply = &late;
+	return send_frame(main_session, &late_frame) &&
+	       expect_refusal(main_session, BARRIER_LOOP, BINDER_BAD_VALUE, UINT64_MAX,
+	                      "the Error for our Reply to the timed-out call") &&
+	       still_works("a callback that timed out");
+}
+
 static bool check_bad_reply_to_callback(void)
 {
 	return check_bad_answer_to_callback(false, "a bad Reply to bridged's call");
@@ -2331,6 +2377,8 @@ int main(int argc, char **argv)
 	run("oneway flood: dropped calls get an Error", check_oneway_flood);
 	run("bad Reply to bridged's call: Error, its call fails", check_bad_reply_to_callback);
 	run("Error for bridged's call: its call fails", check_error_for_callback);
+	run("bridged's call we never answer times out; our late Reply is refused",
+	    check_call_timeout);
 	run("second link of hosta replaces the first", check_link_replaced);
 	run("link closed while bridged waits for us", check_close_while_blocked);
 
