@@ -15,6 +15,9 @@
 # Each refusal is a "connection N refused" line in B's log naming the
 # reason. At the end both bridged are alive, A's link to B never closed,
 # and A's calls still work.
+# Then the other side of the door: A, restarted with two more peers whose
+# addresses are openssl s_server instances, refuses a server certificate
+# of another CA and one whose name is not the peer's, and says why.
 #   bridge_tls_refusals.sh NAME=PATH...   (see hosts.sh)
 source "$(dirname "$0")/hosts.sh" "$@"
 
@@ -31,7 +34,7 @@ hosts_start_cores
 # hostc: signed by the right CA, but no peer of B. other/: another CA, with
 # a certificate that claims to be hosta.
 certs_make "$E2E_CERTS" hostc
-certs_make "$E2E_DIR/other" --ca-name "another CA" hosta
+certs_make "$E2E_DIR/other" --ca-name "another CA" hosta hostd
 service_start b.calculator b calculator "$CALCULATOR_SERVICE"
 bridged_start b
 bridged_start a
@@ -181,5 +184,49 @@ run a 30 "$CALCULATOR_CLIENT" add 2 3
 expect 0 "calculator_client add 2 3 on A at the end" "2 + 3 = 5"
 run a 30 "$BINDER_SERVICE" call calculator 2 --intf --reply ex,i32 i32:50 i32:8
 expect 0 "binder-service call on A at the end" "ex: none" "i32: 42"
+
+# ---- what bridged refuses when it is the one that connects
+# Two TLS servers (openssl s_server) pose as peers A connects to: hostd
+# shows a certificate of another CA (named hostd), hoste shows the right
+# CA's certificate for hostc. A, restarted with both as peers, must refuse
+# each in the handshake, say why, and keep its link to B.
+fake_pids=()
+fake_server() {
+	local name=$1 port=$2 certificate=$3 key=$4
+	timeout -k 5 120 openssl s_server -accept "127.0.0.1:$port" -cert "$certificate" \
+		-key "$key" -tls1_3 -www -naccept 1000 >"$E2E_DIR/fake.$name.log" 2>&1 </dev/null &
+	fake_pids+=($!)
+	check "a TLS server poses as $name on port $port" wait_until 10 e2e_port_used "$port"
+}
+PORT_D=$(e2e_pick_port)
+e2e_ports_used+=("$PORT_D")
+PORT_E=$(e2e_pick_port)
+e2e_ports_used+=("$PORT_E")
+fake_server hostd "$PORT_D" "$E2E_DIR/other/hostd.crt" "$E2E_DIR/other/hostd.key"
+fake_server hoste "$PORT_E" "$E2E_CERTS/hostc.crt" "$E2E_CERTS/hostc.key"
+E2E_A_SECTIONS="$E2E_A_SECTIONS
+[peer hostd]
+address = 127.0.0.1:$PORT_D
+
+[peer hoste]
+address = 127.0.0.1:$PORT_E
+"
+daemon_stop a.bridged
+bridged_config a
+bridged_restart a
+check "A refuses hostd, whose certificate is of another CA" \
+	wait_log a.bridged 20 "cannot reach hostd \(127\.0\.0\.1:$PORT_D\): TLS: .*certificate verify failed"
+check "A refuses hoste, whose certificate names hostc" \
+	wait_log a.bridged 20 "cannot reach hoste \(127\.0\.0\.1:$PORT_E\): TLS: .*certificate verify failed"
+check "A tries hostd again (backoff)" \
+	wait_log a.bridged 20 "cannot reach hostd \(127\.0\.0\.1:$PORT_D\): TLS: " 2
+check "A never took hostd or hoste for a peer" \
+	eval '! e2e_log_has a.bridged "TLS up with host[de]"'
+check "A: calculator imported again after its restart" wait_service a calculator 30
+run a 30 "$CALCULATOR_CLIENT" add 2 3
+expect 0 "A's calls work beside the refused servers" "2 + 3 = 5"
+check "A's bridged is alive" daemon_running a.bridged
+kill "${fake_pids[@]}" 2>/dev/null
+wait "${fake_pids[@]}" 2>/dev/null
 
 e2e_finish
