@@ -220,6 +220,28 @@ check "A refuses hoste, whose certificate names hostc" \
 	wait_log a.bridged 20 "cannot reach hoste \(127\.0\.0\.1:$PORT_E\): TLS: .*certificate verify failed"
 check "A tries hostd again (backoff)" \
 	wait_log a.bridged 20 "cannot reach hostd \(127\.0\.0\.1:$PORT_D\): TLS: " 2
+# Backoff with jitter (hosts.sh: reconnect_min_ms 100, reconnect_max_ms
+# 1000): the Nth wait before trying hostd again lies in the upper half of a
+# delay that doubles from 100 ms up to 1000 ms, and the waits are jittered
+# (not all exactly half or all of their delay).
+backoff_ok() {
+	local delay=100 wait count=0 jittered=0
+	while read -r wait; do
+		((count < 6)) || break
+		count=$((count + 1))
+		if ((wait < delay / 2 || wait > delay)); then
+			echo "wait $count before hostd: $wait ms, not within $((delay / 2))..$delay" >&2
+			return 1
+		fi
+		((wait != delay / 2 && wait != delay)) && jittered=$((jittered + 1))
+		delay=$((delay * 2 > 1000 ? 1000 : delay * 2))
+	done < <(grep -oE "peer hostd: connecting again in [0-9]+ ms" "$E2E_DIR/a.bridged.log" |
+		grep -oE "[0-9]+ ms" | grep -oE "[0-9]+")
+	((count == 6 && jittered > 0))
+}
+check "A waited 6 times before trying hostd again" \
+	wait_log a.bridged 30 "peer hostd: connecting again in [0-9]+ ms" 6
+check "A's waits double from 100 ms up to 1000 ms, each jittered within its upper half" backoff_ok
 check "A never took hostd or hoste for a peer" \
 	eval '! e2e_log_has a.bridged "TLS up with host[de]"'
 check "A: calculator imported again after its restart" wait_service a calculator 30
