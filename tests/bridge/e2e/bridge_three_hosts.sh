@@ -29,13 +29,19 @@
 #   get the death notification of the object they keep, as a holder on A
 #   would (each bridged kills its stand-in's node in binderd:
 #   nodes_handle_death).
+#  release: B's bridged is killed (SIGKILL) while C holds A's object
+#   through it: A's bridged must let go of the references it held for B
+#   (binderctl state on A: no reference of A's bridged on the keeper's
+#   object), and C's holder gets the object's death.
 #   bridge_three_hosts.sh NAME=PATH...  (see hosts.sh; needs PROBE_CLIENT
-#   and PROBE_SERVICE)
+#   and PROBE_SERVICE, and BINDERCTL for the release part)
 source "$(dirname "$0")/hosts.sh" "$@"
 [[ -n ${PROBE_CLIENT:-} && -n ${PROBE_SERVICE:-} ]] ||
 	e2e_die "PROBE_CLIENT=PATH and PROBE_SERVICE=PATH are required"
 part=${THREE_HOSTS_PART:-calls}
-[[ $part == calls || $part == death ]] || e2e_die "THREE_HOSTS_PART: calls or death, not '$part'"
+[[ $part == calls || $part == death || $part == release ]] ||
+	e2e_die "THREE_HOSTS_PART: calls, death or release, not '$part'"
+[[ $part != release || -n ${BINDERCTL:-} ]] || e2e_die "THREE_HOSTS_PART=release needs BINDERCTL=PATH"
 
 E2E_ADDRESS_A=127.0.0.2
 E2E_ADDRESS_B=127.0.0.3
@@ -117,6 +123,35 @@ check "B's relay passed it on and C's holder kept it" \
 check "C's holder linked to the object's death" \
 	wait_log c.holder 20 "kept an object \(death linked\)"
 check "C: holder keeps the object, alive" kept_state c alive
+
+# held_by_bridged_a: A's binderd shows a reference of A's bridged on the
+# keeper's object (binderctl state: the node lines of the keeper's
+# process list the processes that hold references, "proc PID...").
+held_by_bridged_a() {
+	local keeper=${e2e_pid[a.keeper]} bridged=${e2e_pid[a.bridged]}
+	"$BINDERCTL" --socket "$E2E_DIR/a.sock" state |
+		awk -v keeper="$keeper" '/^proc /{ owner = $2 } owner == keeper && / node /' |
+		grep -qE " proc ([0-9]+ )*$bridged( |$)"
+}
+
+if [[ $part == release ]]; then
+	# ---- B's bridged goes away (SIGKILL) while C holds A's object through it
+	check "A's bridged holds a reference on the keeper's object" held_by_bridged_a
+	closed_before=$(log_count a.bridged "link [0-9]+ to hostb closed")
+	daemon_kill b.bridged
+	check "A sees its link to B close" \
+		wait_log a.bridged 30 "link [0-9]+ to hostb closed" "$((closed_before + 1))"
+	check "A's bridged lets go of everything B held: the keeper's object" \
+		wait_until 30 eval '! held_by_bridged_a'
+	check "C's holder gets the death notification of the object (its proxy's link went)" \
+		wait_until 30 kept_state c dead
+	run c 60 "$PROBE_CLIENT" call-kept holder 5
+	expect_failure "C's call to the object fails cleanly (no hang)" "dead object"
+	check "the keeper on A is alive all along" daemon_running a.keeper
+	check "A's bridged is alive" daemon_running a.bridged
+	check "C's bridged is alive" daemon_running c.bridged
+	e2e_finish
+fi
 
 if [[ $part == calls ]]; then
 	# ---- 1. C calls A's object through B

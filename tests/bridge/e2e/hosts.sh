@@ -8,7 +8,8 @@
 # CALCULATOR_CLIENT CALLBACK_SERVICE CALLBACK_CLIENT BINDER_SERVICE (the
 # programs, from CMake) and SOURCE_DIR (the source tree, for
 # certs/make_certs.sh). Every one is required. Optional: PROBE_SERVICE and
-# PROBE_CLIENT (tests/bridge/probe), for the scripts that use them.
+# PROBE_CLIENT (tests/bridge/probe), TOOL_TEST_SERVICE and BINDERCTL
+# (binderd's state), for the scripts that use them.
 #
 # What it gives the test:
 #  - E2E_DIR, a private temporary directory; E2E_CERTS=$E2E_DIR/certs with
@@ -69,7 +70,7 @@ for e2e_arg in "$@"; do
 	case $e2e_arg in
 	BINDERD=* | SERVICEMANAGER=* | BRIDGED=* | CALCULATOR_SERVICE=* | CALCULATOR_CLIENT=* | \
 		CALLBACK_SERVICE=* | CALLBACK_CLIENT=* | BINDER_SERVICE=* | SOURCE_DIR=* | \
-		PROBE_SERVICE=* | PROBE_CLIENT=* | TOOL_TEST_SERVICE=*)
+		PROBE_SERVICE=* | PROBE_CLIENT=* | TOOL_TEST_SERVICE=* | BINDERCTL=*)
 		printf -v "${e2e_arg%%=*}" '%s' "${e2e_arg#*=}"
 		;;
 	*) e2e_die "usage: $e2e_program NAME=PATH... (${e2e_programs[*]} SOURCE_DIR); got '$e2e_arg'" ;;
@@ -79,7 +80,7 @@ for e2e_name in "${e2e_programs[@]}"; do
 	[[ -n ${!e2e_name:-} ]] || e2e_die "$e2e_name=PATH is required"
 	[[ -x ${!e2e_name} ]] || e2e_die "$e2e_name: ${!e2e_name} is not an executable"
 done
-for e2e_name in PROBE_SERVICE PROBE_CLIENT TOOL_TEST_SERVICE; do
+for e2e_name in PROBE_SERVICE PROBE_CLIENT TOOL_TEST_SERVICE BINDERCTL; do
 	[[ -z ${!e2e_name:-} || -x ${!e2e_name} ]] ||
 		e2e_die "$e2e_name: ${!e2e_name} is not an executable"
 done
