@@ -1864,6 +1864,24 @@ static bool check_oneway_flood(void)
 /* Answers bridged's call (the worker's onProgress) with abuse, then
  * expects the Error that refusal brings (status; 0: none expected) and
  * sum's reply carrying the service's exception (the callback failed). */
+/* The worker's sum (start_blocking_sum) saw its callback fail (after
+ * what): its reply is an exception. */
+static bool expect_sum_exception(uint64_t sum_call, const char *what)
+{
+	char description[200];
+	snprintf(description, sizeof(description), "sum's reply after %s", what);
+	Bridge__Frame *frame =
+	        expect(main_session, BRIDGE__FRAME__BODY_REPLY, match_reply, sum_call, description);
+	if (!frame)
+		return false;
+	const Bridge__Reply *reply = frame->reply;
+	bool ok = reply->status == 0 && reply->data.len >= 4 && get_int32(&reply->data, 0) != 0;
+	if (!ok)
+		fail("%s: %s, expected an exception", description, describe(frame));
+	frame_free(frame);
+	return ok;
+}
+
 static bool check_bad_answer_to_callback(bool send_error, const char *what)
 {
 	uint64_t worker, sum_call, sum_chain;
@@ -1909,20 +1927,7 @@ static bool check_bad_answer_to_callback(bool send_error, const char *what)
 		     expect_error(main_session, BINDER_FAILED_TRANSACTION, 0,
 		                  "the Error refusing our reply");
 	}
-	if (!ok)
-		return false;
-	/* The worker's sum saw its callback fail: its reply is an exception. */
-	Bridge__Frame *frame = expect(main_session, BRIDGE__FRAME__BODY_REPLY, match_reply,
-	                              sum_call, "sum's reply after its callback failed");
-	if (!frame)
-		return false;
-	const Bridge__Reply *reply = frame->reply;
-	if (reply->status != 0 || reply->data.len < 4 || get_int32(&reply->data, 0) == 0) {
-		fail("sum's reply after %s: %s, expected an exception", what, describe(frame));
-		ok = false;
-	}
-	frame_free(frame);
-	return ok && still_works(what);
+	return ok && expect_sum_exception(sum_call, what) && still_works(what);
 }
 
 /* A call bridged makes to us that we never answer, while we go on
@@ -1940,21 +1945,7 @@ static bool check_call_timeout(void)
 		return false;
 	uint64_t call_id = callback->transaction->call_id;
 	frame_free(callback);
-	Bridge__Frame *frame =
-	        expect(main_session, BRIDGE__FRAME__BODY_REPLY, match_reply, sum_call,
-	               "sum's reply after its unanswered callback timed out");
-	if (!frame)
-		return false;
-	const Bridge__Reply *sum_reply = frame->reply;
-	bool ok = true;
-	if (sum_reply->status != 0 || sum_reply->data.len < 4 ||
-	    get_int32(&sum_reply->data, 0) == 0) {
-		fail("sum's reply after its callback timed out: %s, expected an exception",
-		     describe(frame));
-		ok = false;
-	}
-	frame_free(frame);
-	if (!ok)
+	if (!expect_sum_exception(sum_call, "its unanswered callback timed out"))
 		return false;
 	struct parcel answer = {.size = 0};
 	put_int32(&answer, 0);
