@@ -24,6 +24,15 @@
  *                      top). reply: int32 the calls made from here on,
  *                      int32 1 if each call after the chain's first ran on
  *                      a thread waiting in the chain, else 0
+ *   RETURN_KEPT()      reply: the kept object (BINDER_NAME_NOT_FOUND when
+ *                      none is kept): an object given by a client of
+ *                      another host goes home in the reply
+ *   SEQUENCE(int32 n)  oneway: counts the call as received, and as out of
+ *                      order when n is not above every n received before
+ *                      (a gap, a lost call, shows in the count received)
+ *   SEQUENCE_STATE()   reply: int32 SEQUENCE calls received, int32 those
+ *                      out of order, int32 the highest n received (0
+ *                      before the first): a sender goes on from there
  *
  * IBridgeProbeObject (made by probe_client):
  *   ECHO(int32 x)      reply: int32 x + 1, int32 the object's tag
@@ -47,6 +56,9 @@ enum probe_code {
 	PROBE_TAKE = BINDER_FIRST_CALL_TRANSACTION + 3,
 	PROBE_COUNT = BINDER_FIRST_CALL_TRANSACTION + 4,
 	PROBE_NEST = BINDER_FIRST_CALL_TRANSACTION + 5,
+	PROBE_RETURN_KEPT = BINDER_FIRST_CALL_TRANSACTION + 6,
+	PROBE_SEQUENCE = BINDER_FIRST_CALL_TRANSACTION + 7, /* oneway */
+	PROBE_SEQUENCE_STATE = BINDER_FIRST_CALL_TRANSACTION + 8,
 };
 
 enum probe_object_code {

@@ -2,8 +2,9 @@
  * probe_service.c - the service of bridged's probe (see probe.h): keeps an
  * object it is given and reports its death, calls it on request, takes
  * objects and drops them, or (--forward) relays the objects it is given to
- * another service. For the end-to-end tests of objects that cross one or
- * two links.
+ * another service; gives the kept object back; counts oneway calls and
+ * those that came out of order. For the end-to-end tests of objects that
+ * cross one or two links.
  *
  *     bridge_probe_service NAME [--forward TARGET]
  *
@@ -33,6 +34,9 @@ struct probe_state {
 	binder_object *kept;              /* lock; held */
 	enum probe_kept_state kept_state; /* lock */
 	int32_t counted;                  /* lock: COUNT calls answered */
+	int32_t sequence_received;        /* lock: SEQUENCE calls */
+	int32_t sequence_out_of_order;    /* lock: those not above last */
+	int32_t sequence_last;            /* lock: the highest n received */
 };
 
 static void say(const struct probe_state *state, const char *what)
@@ -146,6 +150,52 @@ static int call_kept(struct probe_state *state, binder_parcel *data, binder_parc
 	return status;
 }
 
+static int return_kept(struct probe_state *state, binder_parcel *reply)
+{
+	pthread_mutex_lock(&state->lock);
+	binder_object *kept = state->kept ? binder_object_ref(state->kept) : NULL;
+	pthread_mutex_unlock(&state->lock);
+	if (!kept)
+		return BINDER_NAME_NOT_FOUND;
+	int status = binder_parcel_write_object(reply, kept);
+	binder_object_unref(kept);
+	say(state, status == 0 ? "gave the kept object back" : "cannot give the kept object back");
+	return status;
+}
+
+/* SEQUENCE(n), oneway: no reply. */
+static int sequence(struct probe_state *state, binder_parcel *data)
+{
+	int32_t n;
+	int status = binder_parcel_read_int32(data, &n);
+	if (status != 0)
+		return status;
+	pthread_mutex_lock(&state->lock);
+	state->sequence_received++;
+	/* A gap is a lost call (received tells); going back is disorder. */
+	if (n <= state->sequence_last)
+		state->sequence_out_of_order++;
+	else
+		state->sequence_last = n;
+	pthread_mutex_unlock(&state->lock);
+	return 0;
+}
+
+static int sequence_state(struct probe_state *state, binder_parcel *reply)
+{
+	pthread_mutex_lock(&state->lock);
+	int32_t received = state->sequence_received;
+	int32_t out_of_order = state->sequence_out_of_order;
+	int32_t last = state->sequence_last;
+	pthread_mutex_unlock(&state->lock);
+	int status = binder_parcel_write_int32(reply, received);
+	if (status == 0)
+		status = binder_parcel_write_int32(reply, out_of_order);
+	if (status == 0)
+		status = binder_parcel_write_int32(reply, last);
+	return status;
+}
+
 static int take(binder_parcel *data, binder_parcel *reply)
 {
 	binder_object *object = NULL;
@@ -202,6 +252,12 @@ static int probe_transact(binder_object *self, uint32_t code, binder_parcel *dat
 	case PROBE_NEST:
 		return probe_nest_answer(self, data, reply, PROBE_OBJECT_DESCRIPTOR,
 		                         PROBE_OBJECT_NEST);
+	case PROBE_RETURN_KEPT:
+		return return_kept(state, reply);
+	case PROBE_SEQUENCE:
+		return sequence(state, data);
+	case PROBE_SEQUENCE_STATE:
+		return sequence_state(state, reply);
 	default:
 		return BINDER_UNKNOWN_TRANSACTION;
 	}
