@@ -318,9 +318,11 @@ void imports_root_died(struct link *link, struct import_state *import);
 /* The link's main domain and one per import, made on demand. */
 int domain_new(struct link *link, struct import_state *import, struct domain **out);
 /* Outgoing: fills objects (count from parcel) for parcel's objects,
- * exporting what the peer cannot know yet. */
+ * exporting what the peer cannot know yet. BINDER_FDS_NOT_ALLOWED when
+ * the parcel carries a file descriptor (the caller logs it, naming the
+ * call); on any failure, what it exported is taken back. */
 int nodes_parcel_to_wire(struct domain *domain, binder_parcel *parcel,
-                         Bridge__BinderObject ***objects, size_t *count, const char *what);
+                         Bridge__BinderObject ***objects, size_t *count);
 void nodes_free_wire(Bridge__BinderObject **objects, size_t count);
 /* Incoming: builds parcel objects for the frame's objects in domain. A
  * payload without objects is borrowed, not copied

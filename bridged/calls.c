@@ -150,6 +150,26 @@ static Bridge__Frame *wait_for_reply(struct link *link, struct waiter *waiter, i
 	return reply;
 }
 
+/* Room for a call's description in the logs: three names and numbers. */
+#define CALL_DESCRIPTION_SIZE (3 * (CONFIG_MAX_NAME + 1) + 96)
+
+/* Names the target of a call for the logs: an imported service by its
+ * local name and the peer's ("calculator (hostb's calculator, node 1)"),
+ * any other stand-in as what it is. */
+static void describe_call(const struct stand_in *stand_in, uint32_t code, char *text, size_t size)
+{
+	const struct import_state *import = stand_in->key.domain->import;
+	unsigned long long id = stand_in->key.id;
+
+	if (stand_in->root && import)
+		snprintf(text, size, "a call of code %u to %s (%s's %s, node %llu)", code,
+		         import->config->local_name, stand_in->link->peer_name,
+		         import->config->service, id);
+	else
+		snprintf(text, size, "a call of code %u to an object passed in calls (node %llu)",
+		         code, id);
+}
+
 /* binder_parcel_on_release's callback for a reply that borrowed from the
  * peer's Reply frame. */
 static void free_answer(void *frame)
@@ -165,14 +185,19 @@ static int forward_call(struct stand_in *stand_in, uint32_t code, binder_parcel 
 	Bridge__Transaction transaction = BRIDGE__TRANSACTION__INIT;
 	Bridge__BinderObject **objects = NULL;
 	size_t object_count = 0;
-	char what[64];
+	char what[CALL_DESCRIPTION_SIZE];
 	int status;
 
 	if (atomic_load(&stand_in->dead))
 		return BINDER_DEAD_OBJECT;
-	snprintf(what, sizeof(what), "a call of code %u to node %llu", code,
-	         (unsigned long long)stand_in->key.id);
-	status = nodes_parcel_to_wire(domain, data, &objects, &object_count, what);
+	status = nodes_parcel_to_wire(domain, data, &objects, &object_count);
+	if (status == BINDER_FDS_NOT_ALLOWED) {
+		describe_call(stand_in, code, what, sizeof(what));
+		log_warning("link %llu: %s carries a file descriptor, which cannot cross to %s: "
+		            "refused (%s)",
+		            (unsigned long long)link->serial, what, link->peer_name,
+		            binder_status_to_string(status));
+	}
 	if (status != 0)
 		return status;
 	transaction.target_node = stand_in->key.id;
@@ -272,6 +297,14 @@ static int forward_call(struct stand_in *stand_in, uint32_t code, binder_parcel 
 	}
 	Bridge__Reply *result = answer->reply;
 	status = result->status;
+	if (status == BINDER_FDS_NOT_ALLOWED) {
+		/* The peer's bridged refused its service's reply (send_reply). */
+		describe_call(stand_in, code, what, sizeof(what));
+		log_warning("link %llu: %s: %s answered \"%s\" (its reply carried a file "
+		            "descriptor, which cannot cross hosts)",
+		            (unsigned long long)link->serial, what, link->peer_name,
+		            binder_status_to_string(status));
+	}
 	if (status == 0 && reply) {
 		char error[200];
 		struct stand_in **stand_ins = NULL;
@@ -311,16 +344,27 @@ int calls_forward(struct stand_in *stand_in, uint32_t code, binder_parcel *data,
 
 /* ---- the peer's calls ---- */
 
-static void send_reply(struct link *link, uint64_t call_id, int status, binder_parcel *reply,
-                       struct domain *domain)
+/* Sends the Reply to the peer's call transaction (whose status and reply
+ * parcel they are); a reply that cannot cross (a file descriptor) becomes
+ * its failure. */
+static void send_reply(struct link *link, const Bridge__Transaction *transaction, int status,
+                       binder_parcel *reply, struct domain *domain)
 {
 	Bridge__Reply answer = BRIDGE__REPLY__INIT;
 	Bridge__BinderObject **objects = NULL;
 	size_t object_count = 0;
+	uint64_t call_id = transaction->call_id;
 
 	answer.call_id = call_id;
 	if (status == 0 && reply) {
-		status = nodes_parcel_to_wire(domain, reply, &objects, &object_count, "a reply");
+		status = nodes_parcel_to_wire(domain, reply, &objects, &object_count);
+		if (status == BINDER_FDS_NOT_ALLOWED)
+			log_warning("link %llu: the reply to %s's call of code %u to node %llu "
+			            "carries a file descriptor, which cannot cross to %s: refused "
+			            "(%s)",
+			            (unsigned long long)link->serial, link->peer_name,
+			            transaction->code, (unsigned long long)transaction->target_node,
+			            link->peer_name, binder_status_to_string(status));
 		if (status == 0) {
 			answer.data.data = (uint8_t *)binder_parcel_data(reply);
 			answer.data.len = binder_parcel_data_size(reply);
@@ -417,7 +461,7 @@ void calls_run_transaction(struct link *link, Bridge__Frame *frame, struct prepa
 		if (oneway)
 			link_send_error(link, transaction->call_id, status, "%s", error);
 		else
-			send_reply(link, transaction->call_id, status, NULL, NULL);
+			send_reply(link, transaction, status, NULL, NULL);
 	} else {
 		struct thread_frame running = {link, transaction->chain_id, current_frame};
 		current_frame = &running;
@@ -434,7 +478,7 @@ void calls_run_transaction(struct link *link, Bridge__Frame *frame, struct prepa
 				          (unsigned long long)transaction->call_id,
 				          binder_status_to_string(status));
 		} else {
-			send_reply(link, transaction->call_id, status, reply, call->domain);
+			send_reply(link, transaction, status, reply, call->domain);
 		}
 	}
 	binder_parcel_free(reply);

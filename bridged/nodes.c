@@ -5,7 +5,9 @@
  * home as the peer's own id ("your node"); any other object (a proxy for
  * a local service or client object) is exported as "my node" with an id
  * of this link, found again by its address next time. File descriptors
- * cannot cross hosts: the call fails with BINDER_FDS_NOT_ALLOWED.
+ * cannot cross hosts: the call (or reply) fails with
+ * BINDER_FDS_NOT_ALLOWED, and what its parcel exported before the fd is
+ * taken back (counts and new exports), so a refused parcel leaves no trace.
  *
  * Incoming (a frame's objects become a parcel): "your node" ids are looked
  * up among this side's exports and never trusted (unknown: the call fails);
@@ -512,14 +514,32 @@ void nodes_free_wire(Bridge__BinderObject **objects, size_t count)
 	free(objects);
 }
 
+/* A parcel that does not leave: takes back the count each of its exports
+ * got (counted[], one entry per sending) and drops the exports it made
+ * (made[]: out of the tables, to free once unlocked), so that it leaves no
+ * trace; the peer never heard of them and would never release them.
+ * link->lock held, since before the parcel's first export: no one else
+ * has seen the new ones. */
+static void unexport_parcel_locked(struct link *link, struct export_node **counted,
+                                   size_t counted_count, struct export_node **made,
+                                   size_t made_count)
+{
+	for (size_t i = 0; i < counted_count; i++)
+		counted[i]->sent--;
+	for (size_t i = 0; i < made_count; i++) {
+		HASH_DELETE(by_id, link->exports_by_id, made[i]);
+		HASH_DELETE(by_object, link->exports_by_object, made[i]);
+	}
+}
+
 int nodes_parcel_to_wire(struct domain *domain, binder_parcel *parcel, Bridge__BinderObject ***out,
-                         size_t *out_count, const char *what)
+                         size_t *out_count)
 {
 	struct link *link = domain->link;
 	size_t count = binder_parcel_object_count(parcel);
 	Bridge__BinderObject **objects = NULL;
-	struct export_node **made = NULL;
-	size_t made_count = 0;
+	struct export_node **made = NULL, **counted = NULL;
+	size_t made_count = 0, counted_count = 0;
 	int status = 0;
 
 	*out = NULL;
@@ -527,12 +547,14 @@ int nodes_parcel_to_wire(struct domain *domain, binder_parcel *parcel, Bridge__B
 	if (!count)
 		return 0;
 	objects = calloc(count, sizeof(*objects));
-	made = calloc(count, sizeof(*made));
+	/* One array: the new exports, then every export counted. */
+	made = calloc(2 * count, sizeof(*made));
 	if (!objects || !made) {
 		free(objects);
 		free(made);
 		return BINDER_NO_MEMORY;
 	}
+	counted = made + count;
 	pthread_mutex_lock(&link->lock);
 	for (size_t i = 0; i < count && status == 0; i++) {
 		struct binder_parcel_object object;
@@ -573,25 +595,28 @@ int nodes_parcel_to_wire(struct domain *domain, binder_parcel *parcel, Bridge__B
 			status = BINDER_NO_MEMORY;
 			break;
 		}
+		counted[counted_count++] = export;
 		if (new_export)
 			made[made_count++] = export;
 		wire->kind = BRIDGE__BINDER_OBJECT__KIND__SENDER_NODE;
 		wire->node_id = export->id;
 	}
+	if (status != 0)
+		unexport_parcel_locked(link, counted, counted_count, made, made_count);
 	pthread_mutex_unlock(&link->lock);
-	/* Exports made for a parcel that does not leave stay until the link
-	 * ends: the peer never heard of them, so it never releases them. A
-	 * failed parcel is rare (fds, no memory); the count it added stays
-	 * too, harmlessly. */
-	for (size_t i = 0; i < made_count; i++)
-		export_link_death_and_unpin(made[i]);
+	for (size_t i = 0; i < made_count; i++) {
+		if (status == 0)
+			export_link_death_and_unpin(made[i]);
+		else
+			export_free(made[i], false); /* no death link yet */
+	}
 	free(made);
 	if (status != 0) {
-		if (status == BINDER_FDS_NOT_ALLOWED)
-			log_warning(
-			        "link %llu: %s carries a file descriptor, which cannot cross to "
-			        "%s: refused",
-			        (unsigned long long)link->serial, what, link->peer_name);
+		if (counted_count)
+			log_debug("link %llu: a parcel refused (%s): %zu references taken back, "
+			          "%zu new exports dropped",
+			          (unsigned long long)link->serial, binder_status_to_string(status),
+			          counted_count, made_count);
 		nodes_free_wire(objects, count);
 		return status;
 	}

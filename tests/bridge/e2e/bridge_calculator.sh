@@ -4,9 +4,15 @@
 # "calculator" and as "calculator@b", and the unchanged calculator_client
 # and binder-service on A call it. Also: a service B serves but does not
 # export to A never appears on A (B logs the refusal), ping, many calls in
-# a row and at once, and a call carrying a file descriptor fails cleanly;
-# a service's own positive status and a permission-denied status come
-# back to A's caller as they left B's service.
+# a row and at once; a service's own positive status and a permission-denied
+# status come back to A's caller as they left B's service.
+# File descriptors cannot cross: a call carrying one (refused by A's
+# bridged) and a reply carrying an object then one (tool_test_service's
+# OBJECTS, refused by B's bridged) fail with "file descriptors not allowed"
+# and a log line naming the call; 100 refused calls and 200 refused replies
+# leave both bridged's open fds as they were, and B's export of the service
+# with the count it had (its one import comes back when the service dies:
+# "node N released").
 #   bridge_calculator.sh NAME=PATH...   (see hosts.sh)
 source "$(dirname "$0")/hosts.sh" "$@"
 
@@ -21,6 +27,9 @@ peers = hosta
 peers = hostc
 
 [export tool.test]
+peers = hosta
+
+[export tool.fd]
 peers = hosta
 '
 # A: calculator under two local names, and secret, which B refuses.
@@ -40,11 +49,16 @@ service = secret
 [import tool.test]
 peer = hostb
 service = tool.test
+
+[import tool.fd]
+peer = hostb
+service = tool.fd
 '
 hosts_start_cores
 service_start b.calculator b calculator "$CALCULATOR_SERVICE"
 service_start b.secret b secret "$CALCULATOR_SERVICE" secret
 service_start b.tool b tool.test "$TOOL_TEST_SERVICE"
+service_start b.toolfd b tool.fd "$TOOL_TEST_SERVICE" tool.fd
 bridged_start b
 bridged_start a
 
@@ -94,13 +108,91 @@ run a 30 "$BINDER_SERVICE" call tool.test 1 --intf --reply ex,i32 i32:40 i32:2
 expect 0 "tool.test still answers after them" "ex: none" "i32: 42"
 
 # ---- file descriptors cannot cross hosts: a clean failure on A
+FDS_REFUSED="file descriptors not allowed"
 printf 'not for the network\n' >"$E2E_DIR/fd-file"
 run a 30 "$BINDER_SERVICE" call calculator 1 --intf "fd:$E2E_DIR/fd-file" i32:1
-expect_failure "a call carrying a file descriptor fails"
-check "A's bridged logs the refused file descriptor" \
-	wait_log a.bridged 20 "file descriptor.*cannot cross"
+expect_failure "a call carrying a file descriptor fails: $FDS_REFUSED" \
+	"^binder-service: call calculator 1: $FDS_REFUSED$"
+check "A's bridged logs the refused call, naming the service" \
+	wait_log a.bridged 20 "a call of code 1 to calculator \(hostb's calculator, node [0-9]+\) carries a file descriptor, which cannot cross to hostb: refused \($FDS_REFUSED\)"
 run a 30 "$CALCULATOR_CLIENT" add 20 22
 expect 0 "calls work after the refused descriptor" "20 + 22 = 42"
+
+# A reply with an object then a descriptor (code 5, OBJECTS): B's bridged
+# exports the object (the service itself, exported already) before it
+# meets the fd, then takes that back.
+check "A: tool.fd imported" wait_service a tool.fd 30
+check "B's bridged exported tool.fd" \
+	wait_log b.bridged 20 "exporting tool.fd to hosta as node [0-9]+"
+fd_node=$(grep -oE "exporting tool.fd to hosta as node [0-9]+" "$E2E_DIR/b.bridged.log" |
+	tail -n 1 | grep -oE "[0-9]+$")
+run a 30 "$BINDER_SERVICE" call tool.fd 5 --reply ex,binder,fd
+expect_failure "a reply carrying a file descriptor fails on A: $FDS_REFUSED" \
+	"^binder-service: call tool.fd 5: $FDS_REFUSED$"
+check "B's bridged logs the refused reply, naming the call" \
+	wait_log b.bridged 20 "the reply to hosta's call of code 5 to node $fd_node carries a file descriptor, which cannot cross to hosta: refused \($FDS_REFUSED\)"
+check "B's bridged took back the reference the reply counted" \
+	wait_log b.bridged 20 "a parcel refused \($FDS_REFUSED\): 1 references taken back, 0 new exports dropped"
+check "A's bridged logs the refused reply, naming the service" \
+	wait_log a.bridged 20 "a call of code 5 to tool.fd \(hostb's tool.fd, node $fd_node\): hostb answered \"$FDS_REFUSED\" \(its reply carried a file descriptor, which cannot cross hosts\)"
+
+# fd_count NAME: how many fds daemon NAME has open.
+fd_count() {
+	local fds=("/proc/${e2e_pid[$1]}"/fd/*)
+	echo "${#fds[@]}"
+}
+
+# refuse_fds CALLS REPLIES: that many calls carrying an fd (calculator 1)
+# and calls whose reply carries an object then an fd (tool.fd 5); counts
+# in $refused_bad those that did not fail with exactly $FDS_REFUSED.
+refuse_fds() {
+	local i
+	refused_bad=0
+	for ((i = 0; i < $1; i++)); do
+		run a 30 "$BINDER_SERVICE" call calculator 1 --intf "fd:$E2E_DIR/fd-file" i32:1
+		[[ $status == 1 && $err == "binder-service: call calculator 1: $FDS_REFUSED" ]] ||
+			refused_bad=$((refused_bad + 1))
+	done
+	for ((i = 0; i < $2; i++)); do
+		run a 30 "$BINDER_SERVICE" call tool.fd 5
+		[[ $status == 1 && $err == "binder-service: call tool.fd 5: $FDS_REFUSED" ]] ||
+			refused_bad=$((refused_bad + 1))
+	done
+}
+
+# A warm-up first (pool threads start on demand, each with its socket to
+# binderd), then 200 refused replies (the objects are counted there) and
+# 100 refused calls (sized for a slow sanitizer build). A pool grows by
+# E2E_THREADS at most: on A the two imports' contexts, on B the main
+# context and the link's workers: far fewer fds than the 100 a leak of
+# one per call would add.
+REPLY_REFUSALS=200
+CALL_REFUSALS=100
+WARM_UP=10
+refuse_fds "$WARM_UP" "$WARM_UP"
+fds_a=$(fd_count a.bridged)
+fds_b=$(fd_count b.bridged)
+refuse_fds "$CALL_REFUSALS" "$REPLY_REFUSALS"
+check "$CALL_REFUSALS calls and $REPLY_REFUSALS replies refused, each $FDS_REFUSED ($refused_bad not)" \
+	test "$refused_bad" = 0
+fds_slack=$((2 * E2E_THREADS))
+check "A's bridged has the fds it had ($fds_a before, $(fd_count a.bridged) after)" \
+	test "$(fd_count a.bridged)" -le "$((fds_a + fds_slack))"
+check "B's bridged has the fds it had ($fds_b before, $(fd_count b.bridged) after)" \
+	test "$(fd_count b.bridged)" -le "$((fds_b + fds_slack))"
+# Every refused reply so far: the first one, the warm-up and the 200.
+check "B's bridged took back every reply's reference" \
+	wait_log b.bridged 20 "a parcel refused \($FDS_REFUSED\): 1 references taken back, 0 new exports dropped" "$((1 + WARM_UP + REPLY_REFUSALS))"
+run a 30 "$BINDER_SERVICE" call tool.fd 1 --intf --reply ex,i32 i32:40 i32:2
+expect 0 "tool.fd still answers after the refusals" "ex: none" "i32: 42"
+# The export's count is back where it was (1, A's import) only if every
+# refused reply gave back what it counted: when the service dies, A
+# releases its one reference and B frees the export.
+daemon_stop b.toolfd
+check "A's import of tool.fd dies with the service" \
+	wait_log a.bridged 30 "tool.fd: the service died on hostb"
+check "B's export of tool.fd is released (its count was 1 again)" \
+	wait_log b.bridged 30 "link [0-9]+: node $fd_node released"
 
 # ---- many calls, one after the other and at once
 bad=0
