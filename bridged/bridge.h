@@ -351,6 +351,11 @@ int nodes_export_root(struct domain *domain, binder_object *object, uint64_t *id
  * worker: it talks to the driver), else NULL. An unknown id gets an Error. */
 struct export_node *nodes_handle_release(struct link *link, uint64_t id, uint64_t count);
 void nodes_free_export(struct export_node *export);
+/* A frame whose objects (nodes_parcel_to_wire) were counted as sent but
+ * that did not leave (link_send failed): takes back one reference of each
+ * "my node" it named, as the peer's Release would, and frees the exports
+ * left with none. Not on the loop (it may talk to the driver). */
+void nodes_take_back_wire(struct link *link, Bridge__BinderObject **objects, size_t count);
 void nodes_handle_death(struct link *link, uint64_t id);
 /* Whether some stand-in here stands for the peer's node id. */
 bool nodes_stands_for(struct link *link, uint64_t id);

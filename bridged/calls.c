@@ -210,6 +210,8 @@ static int forward_call(struct stand_in *stand_in, uint32_t code, binder_parcel 
 
 	if (flags & FRAME_FLAG_ONEWAY) {
 		status = forward_oneway(link, &transaction);
+		if (status != 0)
+			nodes_take_back_wire(link, objects, object_count);
 		nodes_free_wire(objects, object_count);
 		return status;
 	}
@@ -260,6 +262,8 @@ static int forward_call(struct stand_in *stand_in, uint32_t code, binder_parcel 
 	int failure = 0;
 	Bridge__Frame *answer = NULL;
 	status = status_from_send(link_send(link, &frame));
+	if (status != 0)
+		nodes_take_back_wire(link, objects, object_count);
 	nodes_free_wire(objects, object_count);
 	if (status == 0)
 		answer = wait_for_reply(link, &waiter, &failure);
@@ -379,6 +383,8 @@ static void send_reply(struct link *link, const Bridge__Transaction *transaction
 	frame.body_case = BRIDGE__FRAME__BODY_REPLY;
 	frame.reply = &answer;
 	int sent = link_send(link, &frame);
+	if (sent != 0)
+		nodes_take_back_wire(link, objects, object_count);
 	if (sent == -EMSGSIZE) {
 		/* Too big for the peer: it gets the failure instead. */
 		Bridge__Reply failed = BRIDGE__REPLY__INIT;

@@ -250,6 +250,33 @@ struct export_node *nodes_handle_release(struct link *link, uint64_t id, uint64_
 	return pinned ? NULL : export;
 }
 
+void nodes_take_back_wire(struct link *link, Bridge__BinderObject **objects, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (!objects || !objects[i] ||
+		    objects[i]->kind != BRIDGE__BINDER_OBJECT__KIND__SENDER_NODE)
+			continue;
+		uint64_t id = objects[i]->node_id;
+		struct export_node *export;
+		pthread_mutex_lock(&link->lock);
+		HASH_FIND(by_id, link->exports_by_id, &id, sizeof(id), export);
+		if (!export || export->sent == 0 || --export->sent > 0) {
+			pthread_mutex_unlock(&link->lock);
+			continue;
+		}
+		HASH_DELETE(by_id, link->exports_by_id, export);
+		HASH_DELETE(by_object, link->exports_by_object, export);
+		export->released = true;
+		bool pinned = export->pins > 0;
+		pthread_mutex_unlock(&link->lock);
+		log_debug("link %llu: node %llu taken back (its frame was not sent)",
+		          (unsigned long long)link->serial, (unsigned long long)id);
+		/* A pinned export is freed by the thread that pinned it. */
+		if (!pinned)
+			export_free(export, false);
+	}
+}
+
 void nodes_free_export(struct export_node *export)
 {
 	export_free(export, false);
