@@ -20,8 +20,15 @@
 #   keep working (a call works, no notification). (2) alpha is back; B's
 #   bridged is SIGKILLed: on A all three proxies die, each notified once,
 #   calls failing with a dead object.
+#  unsent: an object in a call whose frame cannot go (too big for the
+#   peer: max_frame_size 64 KiB here) is taken back. A's client passes a
+#   new object of its own in each of 50 calls padded to 70,000 bytes, and
+#   then stays alive, holding none of them: each call fails
+#   (BINDER_BAD_VALUE) and A's binderd (binderctl state) must show no
+#   reference of A's bridged on any object of the client. A call that fits
+#   works afterwards.
 #   bridge_proxies.sh NAME=PATH...  (see hosts.sh; needs PROBE_CLIENT and
-#   PROBE_SERVICE)
+#   PROBE_SERVICE, and BINDERCTL for the unsent part)
 source "$(dirname "$0")/hosts.sh" "$@"
 [[ -n ${PROBE_CLIENT:-} && -n ${PROBE_SERVICE:-} ]] ||
 	e2e_die "PROBE_CLIENT=PATH and PROBE_SERVICE=PATH are required"
@@ -35,7 +42,13 @@ oneway)
 	E2E_LIMITS='max_calls_in_flight = 1024'
 	;;
 death) services=(alpha beta) ;;
-*) e2e_die "PROXIES_PART: home, oneway or death, not '$part'" ;;
+unsent)
+	services=(probe)
+	# Frames of at most 64 KiB: a call with 70,000 bytes does not fit.
+	E2E_LIMITS='max_frame_size = 65536'
+	[[ -n ${BINDERCTL:-} ]] || e2e_die "PROXIES_PART=unsent needs BINDERCTL=PATH"
+	;;
+*) e2e_die "PROXIES_PART: home, oneway, death or unsent, not '$part'" ;;
 esac
 
 # The oneway calls sent in one run, and the tag of A's object.
@@ -111,6 +124,31 @@ elif [[ $part == oneway ]]; then
 		expect 0 "$oneway_calls oneway calls from A to B's probe: all arrive, in order ($i)" \
 			"oneway: $oneway_calls of $oneway_calls received, 0 out of order"
 	done
+elif [[ $part == unsent ]]; then
+	# held_by_bridged_a NAME: how many objects of A's process NAME A's
+	# bridged holds a reference on (binderctl state: each node line of
+	# NAME's process lists the processes holding references, "proc PID...").
+	held_by_bridged_a() {
+		local owner=${e2e_pid[$1]} bridged=${e2e_pid[a.bridged]}
+		"$BINDERCTL" --socket "$E2E_DIR/a.sock" state |
+			awk -v owner="$owner" '/^proc /{ process = $2 } process == owner && / node /' |
+			grep -cE " proc ([0-9]+ )*$bridged( |$)"
+	}
+	unsent_calls=50
+	daemon_start a.passer a "$PROBE_CLIENT" pass probe "$unsent_calls" --padding 70000 --hold 120
+	check "A: $unsent_calls calls, each passing a new object, too big for the link: all fail" \
+		wait_ready a.passer 60 "^summary: 0 ok, $unsent_calls failed of $unsent_calls calls$"
+	check "A: they failed with BINDER_BAD_VALUE (too big for the peer)" \
+		wait_log a.passer 5 "^call 1: failed: .*(BAD_VALUE|bad value)"
+	check "A: the client holds on, its objects let go" wait_log a.passer 30 "^pass: holding$"
+	held=$(held_by_bridged_a a.passer)
+	check "A's bridged holds none of the client's $unsent_calls objects ($held held)" \
+		test "$held" = 0
+	check "A's bridged took each object back" \
+		wait_log a.bridged 20 "node [0-9]+ taken back \(its frame was not sent\)" "$unsent_calls"
+	daemon_kill a.passer
+	run a 60 "$PROBE_CLIENT" pass probe 5 --padding 1000
+	expect 0 "A: calls passing objects that fit the link work" "summary: 5 ok, 0 failed of 5 calls"
 else
 	dead="1 death notifications, call: dead object"
 	alive="0 death notifications, call: ok"

@@ -22,10 +22,13 @@
  *         COUNT calls of NAME's COUNT, each of whose answers must be the
  *         one before plus 1 (no call lost or run twice on the way);
  *         prints "summary: ...".
- *     pass NAME COUNT [--call-back] [--same]
+ *     pass NAME COUNT [--call-back] [--same] [--padding BYTES] [--hold S]
  *         COUNT calls of NAME's TAKE, each with a new object (--same: one
  *         object for all), which the service drops (--call-back: after
- *         calling it once); prints progress and "summary: ...".
+ *         calling it once); prints progress and "summary: ...". --padding:
+ *         BYTES more after the arguments (a call too big for the link
+ *         fails); --hold: then "pass: holding" and S seconds alive, every
+ *         object let go, for a test to see who still holds them.
  *     nest NAME CALLS
  *         a chain of CALLS calls back and forth with NAME (probe_nest.h).
  *     home NAME TAG
@@ -81,6 +84,8 @@
 #define PASS_MAX_FAILURE_LINES 20
 #define MAX_COUNT              10000000
 #define MAX_NEST_CALLS         64
+#define MAX_PASS_PADDING       (1 << 20)
+#define MAX_HOLD_SECONDS       300
 #define MAX_KEEP_SECONDS       3600
 #define EXIT_TIMED_OUT         3
 #define SEQUENCE_POLL_MS       100
@@ -148,7 +153,7 @@ static int usage(void)
 	                "  call-kept NAME X\n"
 	                "  kept-state NAME\n"
 	                "  count NAME COUNT\n"
-	                "  pass NAME COUNT [--call-back] [--same]\n"
+	                "  pass NAME COUNT [--call-back] [--same] [--padding BYTES] [--hold S]\n"
 	                "  nest NAME CALLS\n"
 	                "  home NAME TAG\n"
 	                "  oneway NAME COUNT\n"
@@ -461,7 +466,7 @@ static int command_count(binder_context *context, int argc, char **argv)
 /* ---- pass ---- */
 
 static int take_once(binder_object *service, binder_object *object, int32_t call_back,
-                     int32_t *result)
+                     const void *padding, size_t padding_size, int32_t *result)
 {
 	binder_parcel *data = binder_parcel_new();
 	binder_parcel *reply = binder_parcel_new();
@@ -472,6 +477,9 @@ static int take_once(binder_object *service, binder_object *object, int32_t call
 		status = binder_parcel_write_object(data, object);
 	if (status == 0)
 		status = binder_parcel_write_int32(data, call_back);
+	/* After the arguments: bytes TAKE does not read. */
+	if (status == 0 && padding_size)
+		status = binder_parcel_write_raw(data, padding, padding_size);
 	if (status == 0)
 		status = transact_bounded(service, PROBE_TAKE, data, reply);
 	if (status == 0)
@@ -483,7 +491,7 @@ static int take_once(binder_object *service, binder_object *object, int32_t call
 
 static int command_pass(binder_context *context, int argc, char **argv)
 {
-	long count;
+	long count, padding_size = 0, hold_seconds = 0;
 	bool call_back = false, same = false;
 	if (argc < 2 || !parse_number(argv[1], 1, MAX_COUNT, &count))
 		return usage();
@@ -492,8 +500,19 @@ static int command_pass(binder_context *context, int argc, char **argv)
 			call_back = true;
 		else if (strcmp(argv[i], "--same") == 0)
 			same = true;
+		else if (strcmp(argv[i], "--padding") == 0 && i + 1 < argc &&
+		         parse_number(argv[i + 1], 0, MAX_PASS_PADDING, &padding_size))
+			i++;
+		else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc &&
+		         parse_number(argv[i + 1], 1, MAX_HOLD_SECONDS, &hold_seconds))
+			i++;
 		else
 			return usage();
+	}
+	uint8_t *padding = padding_size ? calloc(1, (size_t)padding_size) : NULL;
+	if (padding_size && !padding) {
+		fprintf(stderr, "pass: out of memory\n");
+		return 1;
 	}
 	/* Static: handlers may run until the context is closed. */
 	static struct probe_object state = {.tag = 1};
@@ -514,7 +533,8 @@ static int command_pass(binder_context *context, int argc, char **argv)
 			status = binder_object_new_local(context, PROBE_OBJECT_DESCRIPTOR,
 			                                 &object_ops, &state, &object);
 		if (status == 0)
-			status = take_once(service, object, x, &result);
+			status = take_once(service, object, x, padding, (size_t)padding_size,
+			                   &result);
 		if (status == 0 && result != (call_back ? x + 1 : 0))
 			status = BINDER_BAD_VALUE;
 		if (status == 0) {
@@ -534,7 +554,14 @@ static int command_pass(binder_context *context, int argc, char **argv)
 	}
 	binder_object_unref(object);
 	binder_object_unref(service);
+	free(padding);
 	printf("summary: %ld ok, %ld failed of %ld calls\n", ok, failed, count);
+	if (hold_seconds) {
+		/* Alive, with every object let go: what still holds them shows. */
+		printf("pass: holding\n");
+		fflush(stdout);
+		sleep((unsigned)hold_seconds);
+	}
 	binder_context_close(context);
 	return ok == count ? 0 : 1;
 }
