@@ -334,3 +334,66 @@ Test(parcel_object, received_binder_is_looked_up, .timeout = 30)
 	binder_context_close(context);
 	binder_context_unref(context);
 }
+
+/* Reads the object a received parcel holding only flat stands for. */
+static int read_received(binder_context *context, const struct flat_binder_object *flat,
+                         binder_object **object)
+{
+	uint64_t storage[8] = {0};
+	memcpy(storage, flat, sizeof(*flat));
+	int32_t stability = 0x0c;
+	memcpy((uint8_t *)storage + sizeof(*flat), &stability, sizeof(stability));
+	binder_size_t offsets[] = {0};
+	binder_parcel *parcel = binder_parcel_new();
+	cr_assert_eq(binder_parcel_adopt_received(parcel, context, storage, sizeof(*flat) + 4,
+	                                          offsets, 1, NULL, NULL),
+	             0);
+	int status = binder_parcel_read_object(parcel, object);
+	binder_parcel_free(parcel);
+	return status;
+}
+
+Test(parcel_object, received_binder_needs_its_cookie, .timeout = 30)
+{
+	/* A local object is the driver's node (its address, its cookie): a
+	 * cookie no other object of the process had, so that what the driver
+	 * still says about an object that is gone (killed, freed) never
+	 * reaches a new object that got the same address. */
+	binder_context *context;
+	cr_assert_eq(binder_context_new(NULL, &context), 0);
+	atomic_store(&destroyed, 0);
+	binder_object *first, *found = NULL;
+	cr_assert_eq(binder_object_new_local(context, "test.ILocal", &client_ops, NULL, &first), 0);
+	struct flat_binder_object old;
+	binder_object_flatten(first, &old);
+	cr_assert_eq(old.binder, (uintptr_t)first);
+	cr_assert_neq(old.cookie, 0);
+	cr_assert_eq(read_received(context, &old, &found), 0);
+	cr_assert_eq(found, first);
+	binder_object_unref(found);
+	struct flat_binder_object wrong = old;
+	wrong.cookie++;
+	cr_assert_eq(read_received(context, &wrong, &found), BINDER_BAD_VALUE,
+	             "the right address with another cookie");
+
+	/* Gone; a new object, most often at the same address (the sanitizer's
+	 * allocator does not give it back at once: then the new object only
+	 * shows it has a cookie of its own). */
+	binder_object_unref(first);
+	cr_assert_eq(atomic_load(&destroyed), 1);
+	binder_object *second;
+	cr_assert_eq(binder_object_new_local(context, "test.ILocal", &client_ops, NULL, &second),
+	             0);
+	struct flat_binder_object now;
+	binder_object_flatten(second, &now);
+	cr_assert_neq(now.cookie, old.cookie);
+	if (now.binder == old.binder)
+		cr_assert_eq(read_received(context, &old, &found), BINDER_BAD_VALUE,
+		             "the old object's node reached the new object at its address");
+	cr_assert_eq(read_received(context, &now, &found), 0);
+	cr_assert_eq(found, second);
+	binder_object_unref(found);
+	binder_object_unref(second);
+	cr_assert_eq(binder_context_close(context), 0);
+	binder_context_unref(context);
+}

@@ -318,8 +318,6 @@ int binder_context_become_manager(binder_context *context, binder_object *object
 	if (status == 0) {
 		flat.hdr.type = BINDER_TYPE_BINDER;
 		binder_object_flatten(object, &flat);
-		flat.binder = (uintptr_t)object;
-		flat.cookie = (uintptr_t)object;
 		status = binder_device_ioctl(context->device, BINDER_SET_CONTEXT_MGR_EXT, &flat);
 		if (status == -EINVAL) {
 			int unused = 0;

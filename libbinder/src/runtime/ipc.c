@@ -217,8 +217,9 @@ static binder_object *target_object(binder_context *context,
 	pthread_mutex_lock(&context->lock);
 	if (context->manager && transaction->target.ptr == 0) {
 		object = binder_object_ref(context->manager);
-	} else if (transaction->cookie == transaction->target.ptr) {
-		object = local_lookup_locked(context, (uintptr_t)transaction->cookie);
+	} else {
+		object = local_lookup_locked(context, (uintptr_t)transaction->target.ptr,
+		                             transaction->cookie);
 	}
 	pthread_mutex_unlock(&context->lock);
 	return object;

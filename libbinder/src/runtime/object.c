@@ -174,7 +174,7 @@ void binder_object_flatten(const binder_object *object, struct flat_binder_objec
 		if (atomic_load(&object->wants_security_context))
 			flat->flags |= FLAT_BINDER_FLAG_TXN_SECURITY_CTX;
 		flat->binder = (uintptr_t)object;
-		flat->cookie = (uintptr_t)object;
+		flat->cookie = object->cookie;
 	} else {
 		flat->hdr.type = BINDER_TYPE_HANDLE;
 		flat->handle = (uint32_t)object->handle;
@@ -195,10 +195,8 @@ int binder_context_object_from_flat(binder_context *context, const struct flat_b
 			*out = NULL;
 			return 0;
 		}
-		if (flat->binder != flat->cookie)
-			return BINDER_BAD_VALUE;
 		pthread_mutex_lock(&context->lock);
-		object = local_lookup_locked(context, (uintptr_t)flat->cookie);
+		object = local_lookup_locked(context, (uintptr_t)flat->binder, flat->cookie);
 		pthread_mutex_unlock(&context->lock);
 		if (!object)
 			return BINDER_BAD_VALUE;

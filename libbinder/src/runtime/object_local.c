@@ -4,12 +4,16 @@
  * (BR_INCREFS / BR_ACQUIRE / BR_RELEASE / BR_DECREFS and their DONEs).
  *
  * A local object lives while the user, a parcel or the driver holds it;
- * the address of the object is both the node's ptr and its cookie.
+ * the node's ptr is the object's address and its cookie a number given to
+ * no other local object of the process (see binder_object's cookie).
  */
 #include "runtime.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The cookie of the next local object: never 0 (0 and 0 is a null binder). */
+static _Atomic uint64_t next_cookie = 1;
 
 int binder_object_new_local(binder_context *context, const char *descriptor,
                             const struct binder_local_ops *ops, void *user_data,
@@ -34,6 +38,7 @@ int binder_object_new_local(binder_context *context, const char *descriptor,
 	object->handle = -1;
 	object->context = binder_context_ref(context);
 	object->address = (uintptr_t)object;
+	object->cookie = atomic_fetch_add(&next_cookie, 1);
 	pthread_mutex_lock(&context->lock);
 	HASH_ADD(hh, context->locals, address, sizeof(object->address), object);
 	pthread_mutex_unlock(&context->lock);
@@ -69,9 +74,8 @@ int binder_object_kill(binder_object *object)
 	pthread_mutex_lock(&context->lock);
 	bool killed = object->killed;
 	pthread_mutex_unlock(&context->lock);
-	status =
-	        killed ? 0
-	               : binder_device_kill_node(context->device, object->address, object->address);
+	status = killed ? 0
+	                : binder_device_kill_node(context->device, object->address, object->cookie);
 	runtime_leave(context);
 	/* Never sent: the driver has no node, nobody holds it. */
 	if (status == -ENOENT)
@@ -102,13 +106,14 @@ int binder_object_kill(binder_object *object)
 	return BINDER_OK;
 }
 
-binder_object *local_lookup_locked(binder_context *context, uintptr_t address)
+binder_object *local_lookup_locked(binder_context *context, uintptr_t address, uint64_t cookie)
 {
 	binder_object *object = NULL;
 
 	HASH_FIND(hh, context->locals, &address, sizeof(address), object);
-	if (object)
-		atomic_fetch_add(&object->refcount, 1);
+	if (!object || object->cookie != cookie)
+		return NULL;
+	atomic_fetch_add(&object->refcount, 1);
 	return object;
 }
 
@@ -132,8 +137,9 @@ void local_driver_reference(struct binder_thread_state *state, uint32_t command,
 	bool destroy = false;
 
 	pthread_mutex_lock(&context->lock);
-	if (ptr == cookie)
-		HASH_FIND(hh, context->locals, &cookie, sizeof(cookie), object);
+	HASH_FIND(hh, context->locals, &ptr, sizeof(ptr), object);
+	if (object && object->cookie != cookie)
+		object = NULL; /* for an object killed since, whose address came back */
 	if (object) {
 		switch (command) {
 		case BR_INCREFS:

@@ -60,8 +60,14 @@ struct binder_object {
 	/* binder_object_kill made its node die: out of context->locals, the
 	 * driver's reference commands for it ignored. Under context->lock. */
 	bool killed;
-	/* The table key: the object's own address (the driver's cookie). */
+	/* The table key: the object's own address (the driver's ptr). */
 	uintptr_t address;
+	/* The driver's cookie for the node: a number no other local object
+	 * of this process has had. A reference command or a transaction is
+	 * for this object only if it carries both address and cookie, so that
+	 * one still on its way for a killed object (binder_object_kill) never
+	 * reaches a new object that got the same address. */
+	uint64_t cookie;
 	/* Collected for destruction after the context closed. */
 	binder_object *next_unheld;
 
@@ -210,9 +216,9 @@ void ipc_free_buffer(void *context, const void *data);
 void ipc_free_small_buffer(void *context, const void *data);
 
 /* object_local.c */
-/* A local object of context at address, with a new reference; under
- * context->lock. NULL if there is none. */
-binder_object *local_lookup_locked(binder_context *context, uintptr_t address);
+/* The local object of context at address whose cookie is cookie, with a
+ * new reference; under context->lock. NULL if there is none. */
+binder_object *local_lookup_locked(binder_context *context, uintptr_t address, uint64_t cookie);
 /* BR_INCREFS / BR_ACQUIRE / BR_RELEASE / BR_DECREFS for a local object. */
 void local_driver_reference(struct binder_thread_state *state, uint32_t command, uintptr_t ptr,
                             uintptr_t cookie);
