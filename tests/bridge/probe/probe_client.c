@@ -75,26 +75,9 @@
 #include "calculator.h"
 #include "probe.h"
 #include "probe_nest.h"
+#include "probe_client.h"
 
-#define DEFAULT_CALL_TIMEOUT_S 60
-#define MAX_CALL_TIMEOUT_S     3600
-#define LOOKUP_MS              10000
-#define ADD_OPERAND            1000
-#define PASS_PROGRESS_EVERY    10000
-#define PASS_MAX_FAILURE_LINES 20
-#define MAX_COUNT              10000000
-#define MAX_NEST_CALLS         64
-#define MAX_PASS_PADDING       (1 << 20)
-#define MAX_HOLD_SECONDS       300
-#define MAX_KEEP_SECONDS       3600
-#define EXIT_TIMED_OUT         3
-#define SEQUENCE_POLL_MS       100
-#define MAX_WATCHED            16
-#define MAX_WATCH_SECONDS      3600
-#define DEATH_SETTLE_MS        1000
-#define WATCH_KEPT_SUFFIX      "kept"
-
-static unsigned call_timeout_s = DEFAULT_CALL_TIMEOUT_S;
+unsigned call_timeout_s = DEFAULT_CALL_TIMEOUT_S;
 
 /* ---- bounded calls ---- */
 
@@ -117,8 +100,8 @@ static void bound_calls(void)
 	sigaction(SIGALRM, &action, NULL);
 }
 
-static int transact_bounded(binder_object *object, uint32_t code, binder_parcel *data,
-                            binder_parcel *reply)
+int transact_bounded(binder_object *object, uint32_t code, binder_parcel *data,
+                     binder_parcel *reply)
 {
 	alarm(call_timeout_s);
 	int status = binder_object_transact(object, code, data, reply, 0);
@@ -126,7 +109,7 @@ static int transact_bounded(binder_object *object, uint32_t code, binder_parcel 
 	return status;
 }
 
-static int lookup(binder_context *context, const char *name, binder_object **out)
+int lookup(binder_context *context, const char *name, binder_object **out)
 {
 	alarm(call_timeout_s + LOOKUP_MS / 1000);
 	int status = binder_service_manager_get(context, name, LOOKUP_MS, out);
@@ -134,7 +117,7 @@ static int lookup(binder_context *context, const char *name, binder_object **out
 	return status;
 }
 
-static bool parse_number(const char *text, long minimum, long maximum, long *out)
+bool parse_number(const char *text, long minimum, long maximum, long *out)
 {
 	char *end;
 	errno = 0;
@@ -145,7 +128,7 @@ static bool parse_number(const char *text, long minimum, long maximum, long *out
 	return true;
 }
 
-static int usage(void)
+int usage(void)
 {
 	fprintf(stderr, "usage: bridge_probe_client [--call-timeout S] COMMAND ARGS...\n"
 	                "  add NAME COUNT [--lookup-each]\n"
@@ -162,11 +145,6 @@ static int usage(void)
 }
 
 /* ---- the probe object ---- */
-
-struct probe_object {
-	int32_t tag;
-	bool verbose; /* print each call */
-};
 
 static int object_transact(binder_object *self, uint32_t code, binder_parcel *data,
                            binder_parcel *reply, const struct binder_caller *caller,
@@ -192,7 +170,7 @@ static int object_transact(binder_object *self, uint32_t code, binder_parcel *da
 	return status;
 }
 
-static const struct binder_local_ops object_ops = {.transact = object_transact};
+const struct binder_local_ops object_ops = {.transact = object_transact};
 
 /* ---- add ---- */
 
@@ -409,7 +387,7 @@ static int command_kept_state(binder_context *context, int argc, char **argv)
 
 /* ---- count ---- */
 
-static int count_once(binder_object *service, int32_t *counted)
+int count_once(binder_object *service, int32_t *counted)
 {
 	binder_parcel *data = binder_parcel_new();
 	binder_parcel *reply = binder_parcel_new();
@@ -461,485 +439,6 @@ static int command_count(binder_context *context, int argc, char **argv)
 	printf("summary: %ld ok, %ld failed, %ld out of order of %ld calls\n", ok, failed,
 	       out_of_order, count);
 	return ok == count ? 0 : 1;
-}
-
-/* ---- pass ---- */
-
-static int take_once(binder_object *service, binder_object *object, int32_t call_back,
-                     const void *padding, size_t padding_size, int32_t *result)
-{
-	binder_parcel *data = binder_parcel_new();
-	binder_parcel *reply = binder_parcel_new();
-	int status = data && reply ? 0 : BINDER_NO_MEMORY;
-	if (status == 0)
-		status = binder_parcel_write_interface_token(data, PROBE_DESCRIPTOR);
-	if (status == 0)
-		status = binder_parcel_write_object(data, object);
-	if (status == 0)
-		status = binder_parcel_write_int32(data, call_back);
-	/* After the arguments: bytes TAKE does not read. */
-	if (status == 0 && padding_size)
-		status = binder_parcel_write_raw(data, padding, padding_size);
-	if (status == 0)
-		status = transact_bounded(service, PROBE_TAKE, data, reply);
-	if (status == 0)
-		status = binder_parcel_read_int32(reply, result);
-	binder_parcel_free(data);
-	binder_parcel_free(reply);
-	return status;
-}
-
-static int command_pass(binder_context *context, int argc, char **argv)
-{
-	long count, padding_size = 0, hold_seconds = 0;
-	bool call_back = false, same = false;
-	if (argc < 2 || !parse_number(argv[1], 1, MAX_COUNT, &count))
-		return usage();
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--call-back") == 0)
-			call_back = true;
-		else if (strcmp(argv[i], "--same") == 0)
-			same = true;
-		else if (strcmp(argv[i], "--padding") == 0 && i + 1 < argc &&
-		         parse_number(argv[i + 1], 0, MAX_PASS_PADDING, &padding_size))
-			i++;
-		else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc &&
-		         parse_number(argv[i + 1], 1, MAX_HOLD_SECONDS, &hold_seconds))
-			i++;
-		else
-			return usage();
-	}
-	uint8_t *padding = padding_size ? calloc(1, (size_t)padding_size) : NULL;
-	if (padding_size && !padding) {
-		fprintf(stderr, "pass: out of memory\n");
-		return 1;
-	}
-	/* Static: handlers may run until the context is closed. */
-	static struct probe_object state = {.tag = 1};
-	binder_object *service = NULL, *object = NULL;
-	long ok = 0, failed = 0;
-	int status = binder_context_start_thread_pool(context);
-	if (status == 0)
-		status = lookup(context, argv[0], &service);
-	if (status != 0) {
-		fprintf(stderr, "pass: no service %s: %s\n", argv[0],
-		        binder_status_to_string(status));
-		return 1;
-	}
-	for (long i = 1; i <= count; i++) {
-		/* call_back x: 1..PASS_PROGRESS_EVERY, never 0 (no call back). */
-		int32_t x = call_back ? (int32_t)(i % PASS_PROGRESS_EVERY) + 1 : 0, result = -1;
-		if (!object)
-			status = binder_object_new_local(context, PROBE_OBJECT_DESCRIPTOR,
-			                                 &object_ops, &state, &object);
-		if (status == 0)
-			status = take_once(service, object, x, padding, (size_t)padding_size,
-			                   &result);
-		if (status == 0 && result != (call_back ? x + 1 : 0))
-			status = BINDER_BAD_VALUE;
-		if (status == 0) {
-			ok++;
-		} else if (++failed <= PASS_MAX_FAILURE_LINES) {
-			printf("call %ld: failed: %s\n", i, binder_status_to_string(status));
-		}
-		if (!same) {
-			binder_object_unref(object);
-			object = NULL;
-		}
-		if (i % PASS_PROGRESS_EVERY == 0) {
-			printf("pass: %ld calls done, %ld failed\n", i, failed);
-			fflush(stdout);
-		}
-		status = 0;
-	}
-	binder_object_unref(object);
-	binder_object_unref(service);
-	free(padding);
-	printf("summary: %ld ok, %ld failed of %ld calls\n", ok, failed, count);
-	if (hold_seconds) {
-		/* Alive, with every object let go: what still holds them shows. */
-		printf("pass: holding\n");
-		fflush(stdout);
-		sleep((unsigned)hold_seconds);
-	}
-	binder_context_close(context);
-	return ok == count ? 0 : 1;
-}
-
-/* ---- nest ---- */
-
-/* A chain of CALLS calls back and forth between this process (the main
- * thread, waiting in the first) and the service NAME: every call after the
- * first must run on the thread that waits in the chain on each side, as
- * binder runs a call that comes back during a call. */
-static int command_nest(binder_context *context, int argc, char **argv)
-{
-	long calls;
-	if (argc != 2 || !parse_number(argv[1], 1, MAX_NEST_CALLS, &calls))
-		return usage();
-	static struct probe_object state = {.tag = 1};
-	binder_object *service = NULL, *object = NULL;
-	int32_t hops = -1, on_waiting_thread = 0;
-	int status = binder_context_start_thread_pool(context);
-	if (status == 0)
-		status = lookup(context, argv[0], &service);
-	if (status != 0) {
-		fprintf(stderr, "nest: no service %s: %s\n", argv[0],
-		        binder_status_to_string(status));
-		return 1;
-	}
-	status = binder_object_new_local(context, PROBE_OBJECT_DESCRIPTOR, &object_ops, &state,
-	                                 &object);
-	if (status == 0) {
-		alarm(call_timeout_s);
-		status = probe_nest_call(service, object, PROBE_DESCRIPTOR, PROBE_NEST,
-		                         (int32_t)calls - 1, (int32_t)calls, &hops,
-		                         &on_waiting_thread);
-		alarm(0);
-	}
-	binder_object_unref(object);
-	binder_object_unref(service);
-	if (status != 0) {
-		printf("nest: %ld calls: failed: %s\n", calls, binder_status_to_string(status));
-		return 1;
-	}
-	printf("nest: %ld calls: %d made, %s\n", calls, (int)hops + 1,
-	       on_waiting_thread ? "each on the thread waiting in the chain"
-	                         : "some on a thread not waiting in the chain");
-	return hops + 1 == calls && on_waiting_thread ? 0 : 1;
-}
-
-/* ---- home ---- */
-
-/* A call of the probe service with no argument or one object. */
-static int probe_call(binder_object *service, uint32_t code, binder_object *object,
-                      binder_parcel *reply)
-{
-	binder_parcel *data = binder_parcel_new();
-	int status = data ? 0 : BINDER_NO_MEMORY;
-	if (status == 0)
-		status = binder_parcel_write_interface_token(data, PROBE_DESCRIPTOR);
-	if (status == 0 && object)
-		status = binder_parcel_write_object(data, object);
-	if (status == 0)
-		status = transact_bounded(service, code, data, reply);
-	binder_parcel_free(data);
-	return status;
-}
-
-/* ECHO(x) on an IBridgeProbeObject: *result and *tag. */
-static int echo_once(binder_object *object, int32_t x, int32_t *result, int32_t *tag)
-{
-	binder_parcel *data = binder_parcel_new();
-	binder_parcel *reply = binder_parcel_new();
-	int status = data && reply ? 0 : BINDER_NO_MEMORY;
-	if (status == 0)
-		status = binder_parcel_write_interface_token(data, PROBE_OBJECT_DESCRIPTOR);
-	if (status == 0)
-		status = binder_parcel_write_int32(data, x);
-	if (status == 0)
-		status = transact_bounded(object, PROBE_OBJECT_ECHO, data, reply);
-	if (status == 0)
-		status = binder_parcel_read_int32(reply, result);
-	if (status == 0)
-		status = binder_parcel_read_int32(reply, tag);
-	binder_parcel_free(data);
-	binder_parcel_free(reply);
-	return status;
-}
-
-/* An object going home (A -> B -> A) must arrive as the original object,
- * never as a proxy for a proxy. */
-static int command_home(binder_context *context, int argc, char **argv)
-{
-	long tag;
-	if (argc != 2 || !parse_number(argv[1], INT32_MIN, INT32_MAX, &tag))
-		return usage();
-	static struct probe_object state;
-	state.tag = (int32_t)tag;
-	binder_object *object = NULL, *service = NULL, *back = NULL;
-	binder_parcel *reply = binder_parcel_new();
-	int32_t result = 0, echo_tag = 0;
-	/* A proxy that came back would need threads here to be called. */
-	int status = reply ? binder_context_start_thread_pool(context) : BINDER_NO_MEMORY;
-	if (status == 0)
-		status = binder_object_new_local(context, PROBE_OBJECT_DESCRIPTOR, &object_ops,
-		                                 &state, &object);
-	if (status == 0)
-		status = lookup(context, argv[0], &service);
-	if (status == 0)
-		status = probe_call(service, PROBE_KEEP, object, reply);
-	if (status == 0)
-		status = probe_call(service, PROBE_RETURN_KEPT, NULL, reply);
-	if (status == 0)
-		status = binder_parcel_read_object(reply, &back);
-	if (status == 0 && !back)
-		status = BINDER_BAD_VALUE;
-	if (status == 0)
-		status = echo_once(back, 1, &result, &echo_tag);
-	binder_parcel_free(reply);
-	binder_object_unref(service);
-	int exit_status = status == 0 && back == object ? 0 : 1;
-	if (status != 0)
-		printf("home: failed: %s\n", binder_status_to_string(status));
-	else if (back == object)
-		printf("home: came back as itself, echo tag %d\n", echo_tag);
-	else if (binder_object_is_local(back))
-		printf("home: came back as another local object, echo tag %d\n", echo_tag);
-	else
-		printf("home: came back as a proxy (handle %d), echo tag %d\n",
-		       binder_object_handle(back), echo_tag);
-	if (status == 0 && (result != 2 || echo_tag != state.tag)) {
-		printf("home: echo(1) gave %d from tag %d, expected 2 from tag %d\n", result,
-		       echo_tag, state.tag);
-		exit_status = 1;
-	}
-	binder_object_unref(back);
-	binder_context_close(context);
-	binder_object_unref(object);
-	return exit_status;
-}
-
-/* ---- oneway ---- */
-
-/* SEQUENCE_STATE: received, out of order, last. */
-static int sequence_state(binder_object *service, int32_t *received, int32_t *out_of_order,
-                          int32_t *last)
-{
-	binder_parcel *data = binder_parcel_new();
-	binder_parcel *reply = binder_parcel_new();
-	int status = data && reply ? 0 : BINDER_NO_MEMORY;
-	if (status == 0)
-		status = binder_parcel_write_interface_token(data, PROBE_DESCRIPTOR);
-	if (status == 0)
-		status = transact_bounded(service, PROBE_SEQUENCE_STATE, data, reply);
-	if (status == 0)
-		status = binder_parcel_read_int32(reply, received);
-	if (status == 0)
-		status = binder_parcel_read_int32(reply, out_of_order);
-	if (status == 0)
-		status = binder_parcel_read_int32(reply, last);
-	binder_parcel_free(data);
-	binder_parcel_free(reply);
-	return status;
-}
-
-static int sequence_send(binder_object *service, int32_t n)
-{
-	binder_parcel *data = binder_parcel_new();
-	int status = data ? 0 : BINDER_NO_MEMORY;
-	if (status == 0)
-		status = binder_parcel_write_interface_token(data, PROBE_DESCRIPTOR);
-	if (status == 0)
-		status = binder_parcel_write_int32(data, n);
-	if (status == 0) {
-		alarm(call_timeout_s);
-		status = binder_object_transact(service, PROBE_SEQUENCE, data, NULL,
-		                                BINDER_FLAG_ONEWAY);
-		alarm(0);
-	}
-	binder_parcel_free(data);
-	return status;
-}
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L};
-	while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
-		;
-}
-
-/* COUNT oneway calls in a row to one node must arrive, all, in order. */
-static int command_oneway(binder_context *context, int argc, char **argv)
-{
-	long count, not_sent = 0;
-	if (argc != 2 || !parse_number(argv[1], 1, MAX_COUNT, &count))
-		return usage();
-	binder_object *service = NULL;
-	int32_t received0 = 0, out_of_order0 = 0, last = 0;
-	int32_t received = 0, out_of_order = 0, ignored;
-	int status = lookup(context, argv[0], &service);
-	if (status == 0)
-		status = sequence_state(service, &received0, &out_of_order0, &last);
-	if (status != 0) {
-		fprintf(stderr, "oneway: %s: %s\n", argv[0], binder_status_to_string(status));
-		binder_object_unref(service);
-		return 1;
-	}
-	for (long i = 1; i <= count; i++) {
-		status = sequence_send(service, last + (int32_t)i);
-		if (status != 0 && ++not_sent <= PASS_MAX_FAILURE_LINES)
-			printf("call %ld: not sent: %s\n", i, binder_status_to_string(status));
-	}
-	/* Whatever comes, comes within the call timeout. */
-	int64_t deadline = monotonic_ms() + (int64_t)call_timeout_s * 1000;
-	for (;;) {
-		status = sequence_state(service, &received, &out_of_order, &ignored);
-		received -= received0;
-		out_of_order -= out_of_order0;
-		if (status != 0 || received >= count - not_sent || monotonic_ms() >= deadline)
-			break;
-		sleep_ms(SEQUENCE_POLL_MS);
-	}
-	binder_object_unref(service);
-	if (status != 0) {
-		printf("oneway: state: failed: %s\n", binder_status_to_string(status));
-		return 1;
-	}
-	if (not_sent)
-		printf("oneway: %ld calls not sent\n", not_sent);
-	printf("oneway: %d of %ld received, %d out of order\n", received, count, out_of_order);
-	return received == count && out_of_order == 0 && not_sent == 0 ? 0 : 1;
-}
-
-/* ---- watch ---- */
-
-struct watched {
-	const char *name;
-	bool must_die;
-	bool kept; /* NAME/kept: an IBridgeProbeObject, else a probe service */
-	binder_object *proxy;
-	int deaths; /* watch_lock */
-};
-
-static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t watch_changed;
-
-static void watched_died(binder_object *who, void *cookie)
-{
-	struct watched *watched = cookie;
-	(void)who;
-	pthread_mutex_lock(&watch_lock);
-	watched->deaths++;
-	pthread_cond_broadcast(&watch_changed);
-	pthread_mutex_unlock(&watch_lock);
-}
-
-/* watch_lock held. */
-static bool all_died(const struct watched *watched, int count)
-{
-	for (int i = 0; i < count; i++)
-		if (watched[i].must_die && watched[i].deaths == 0)
-			return false;
-	return true;
-}
-
-/* watched->name is NAME (the service) or NAME/kept (the object NAME's
- * RETURN_KEPT gives): its proxy. */
-static int watch_lookup(binder_context *context, struct watched *watched)
-{
-	const char *slash = strchr(watched->name, '/');
-	if (!slash)
-		return lookup(context, watched->name, &watched->proxy);
-	if (strcmp(slash + 1, WATCH_KEPT_SUFFIX) != 0)
-		return BINDER_BAD_VALUE;
-	char *name = strndup(watched->name, (size_t)(slash - watched->name));
-	binder_object *service = NULL;
-	binder_parcel *reply = binder_parcel_new();
-	int status = name && reply ? 0 : BINDER_NO_MEMORY;
-	if (status == 0)
-		status = lookup(context, name, &service);
-	if (status == 0)
-		status = probe_call(service, PROBE_RETURN_KEPT, NULL, reply);
-	if (status == 0)
-		status = binder_parcel_read_object(reply, &watched->proxy);
-	if (status == 0 && !watched->proxy)
-		status = BINDER_BAD_VALUE;
-	watched->kept = true;
-	binder_object_unref(service);
-	binder_parcel_free(reply);
-	free(name);
-	return status;
-}
-
-/* A call that must work while the object lives: ECHO or COUNT. */
-static int watch_call(const struct watched *watched)
-{
-	int32_t answer = 0, tag = 0;
-	if (!watched->kept)
-		return count_once(watched->proxy, &answer);
-	int status = echo_once(watched->proxy, 1, &answer, &tag);
-	return status == 0 && answer != 2 ? BINDER_BAD_VALUE : status;
-}
-
-static int command_watch(binder_context *context, int argc, char **argv)
-{
-	/* Static: death handlers may run until the context is closed. */
-	static struct watched watched[MAX_WATCHED];
-	long seconds;
-	int count = 0, status = 0;
-	bool alive = false;
-	if (argc < 2 || !parse_number(argv[0], 1, MAX_WATCH_SECONDS, &seconds))
-		return usage();
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--alive") == 0 && !alive) {
-			alive = true;
-			continue;
-		}
-		if (count == MAX_WATCHED)
-			return usage();
-		watched[count++] = (struct watched){.name = argv[i], .must_die = !alive};
-	}
-	pthread_condattr_t attributes;
-	pthread_condattr_init(&attributes);
-	pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-	pthread_cond_init(&watch_changed, &attributes);
-	pthread_condattr_destroy(&attributes);
-
-	/* Deaths come on binder threads. */
-	status = binder_context_start_thread_pool(context);
-	for (int i = 0; i < count && status == 0; i++) {
-		status = watch_lookup(context, &watched[i]);
-		if (status == 0)
-			status = binder_object_link_to_death(watched[i].proxy, watched_died,
-			                                     &watched[i]);
-		if (status != 0)
-			fprintf(stderr, "watch: %s: %s\n", watched[i].name,
-			        binder_status_to_string(status));
-	}
-	if (status != 0) {
-		binder_context_close(context);
-		for (int i = 0; i < count; i++)
-			binder_object_unref(watched[i].proxy);
-		return 1;
-	}
-	printf("watching\n");
-	fflush(stdout);
-
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += seconds;
-	pthread_mutex_lock(&watch_lock);
-	while (!all_died(watched, count) &&
-	       pthread_cond_timedwait(&watch_changed, &watch_lock, &deadline) != ETIMEDOUT)
-		;
-	pthread_mutex_unlock(&watch_lock);
-	/* A second notification, which must not come, would come now. */
-	sleep_ms(DEATH_SETTLE_MS);
-
-	int exit_status = 0;
-	for (int i = 0; i < count; i++) {
-		int call = watch_call(&watched[i]);
-		pthread_mutex_lock(&watch_lock);
-		int deaths = watched[i].deaths;
-		pthread_mutex_unlock(&watch_lock);
-		printf("watch %s: %d death notifications, call: %s\n", watched[i].name, deaths,
-		       call == 0 ? "ok" : binder_status_to_string(call));
-		if (watched[i].must_die ? deaths != 1 || call != BINDER_DEAD_OBJECT
-		                        : deaths != 0 || call != 0)
-			exit_status = 1;
-	}
-	binder_context_close(context);
-	for (int i = 0; i < count; i++)
-		binder_object_unref(watched[i].proxy);
-	return exit_status;
 }
 
 int main(int argc, char **argv)
