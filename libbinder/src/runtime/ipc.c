@@ -86,9 +86,12 @@ static int talk(struct binder_thread_state *state, bool read, bool hold_complete
 		        BINDER_WRITE_READ_VALID_BUFFERS |
 		                (hold_complete && read ? BINDER_WRITE_READ_HOLD_COMPLETE : 0));
 	} while (status == -EINTR);
+	/* Normal, not an error: the driver stops taking commands while an
+	 * error waits for the read (a failed transaction's BR_DEAD_REPLY, as
+	 * the kernel does), and they go again with the next write. */
 	if (status == 0 && bwr.write_consumed < bwr.write_size)
 		runtime_log(
-		        BINDER_LOG_ERROR,
+		        BINDER_LOG_DEBUG,
 		        "the driver took %llu of %llu bytes of commands: the rest is sent again",
 		        (unsigned long long)bwr.write_consumed, (unsigned long long)bwr.write_size);
 	if (bwr.write_consumed > 0) {
