@@ -1,7 +1,8 @@
 /*
- * binder_bench.c - the benchmark program: measures the AF_UNIX floor and the
- * relay floor (floor_relay.h), then starts a binder service process and a
- * client process on the binder device and prints one line per figure,
+ * binder_bench.c - the benchmark program: measures the AF_UNIX floor, the
+ * relay floor (floor_relay.h) and the shared-memory floor of a design
+ * beyond the relay (floor_shm.h), then starts a binder service process and
+ * a client process on the binder device and prints one line per figure,
  * "bench.<name> <value> <unit>".
  *
  * Usage: binder_bench [--quick] [--device PATH] [--timeout SECONDS] [--handles N]
@@ -12,6 +13,7 @@
 #include "config.h"
 #include "processes.h"
 #include "floor_relay.h"
+#include "floor_shm.h"
 #include "floor_unix.h"
 #include "server.h"
 
@@ -165,7 +167,8 @@ struct relay_floor_results {
 
 static void print_binder_figures(const struct binder_results *results,
                                  const struct unix_floor_results *floor,
-                                 const struct relay_floor_results *relay, int handles_many)
+                                 const struct relay_floor_results *relay,
+                                 const struct shm_floor_results *shm, int handles_many)
 {
 	static const int thread_counts[BENCH_THREAD_COUNT_CHOICES] = BENCH_THREAD_COUNTS;
 	char name[64];
@@ -200,6 +203,15 @@ static void print_binder_figures(const struct binder_results *results,
 		snprintf(name, sizeof(name), "ratio_calls_per_s_%dt_to_relay", thread_counts[c]);
 		bench_print_figure(name, results->calls_per_s[c] / floor_rate, "x");
 	}
+	/* How far binderd is from the shared-memory floor: its latency in
+	 * multiples of the floor's, and the floor's rate in multiples of its. */
+	bench_print_figure("ratio_call_64b_p50_to_shm_p50",
+	                   results->call_p50_us[BENCH_PAYLOAD_64B] / shm->call_64b_p50_us, "x");
+	for (int c = 0; c < BENCH_THREAD_COUNT_CHOICES; c++) {
+		if (thread_counts[c] == 8)
+			bench_print_figure("ratio_shm_calls_per_s_8t_to_calls_per_s_8t",
+			                   shm->calls_per_s / results->calls_per_s[c], "x");
+	}
 	snprintf(name, sizeof(name), "ratio_%d_to_%d_handles_p50", handles_many, BENCH_HANDLES_FEW);
 	bench_print_figure(name, results->handles_many_p50_us / results->handles_few_p50_us, "x");
 }
@@ -209,6 +221,7 @@ int main(int argc, char **argv)
 	struct bench_config config;
 	struct unix_floor_results floor;
 	struct relay_floor_results relay;
+	struct shm_floor_results shm;
 	struct binder_results *results;
 	int ret = parse_arguments(argc, argv, &config);
 
@@ -236,6 +249,15 @@ int main(int argc, char **argv)
 	}
 	bench_print_figure("relay_calls_per_s_1t", relay.calls_per_s_1t, "calls/s");
 	bench_print_figure("relay_calls_per_s_8t", relay.calls_per_s_8t, "calls/s");
+	bench_progress(&config, "shared-memory floor");
+	ret = bench_shm_floor(&config, 8, &shm);
+	if (ret < 0) {
+		fprintf(stderr, "binder_bench: shared-memory floor failed: %s\n", strerror(-ret));
+		return 1;
+	}
+	bench_print_figure("shm_call_64b_p50", shm.call_64b_p50_us, "us");
+	bench_print_figure("shm_call_64b_p99", shm.call_64b_p99_us, "us");
+	bench_print_figure("shm_calls_per_s_8t", shm.calls_per_s, "calls/s");
 
 	results = mmap(NULL, sizeof(*results), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	               -1, 0);
@@ -247,6 +269,6 @@ int main(int argc, char **argv)
 	if (measure_binder(&config, results) < 0)
 		return 1;
 	bench_progress(&config, "done");
-	print_binder_figures(results, &floor, &relay, config.handles_many);
+	print_binder_figures(results, &floor, &relay, &shm, config.handles_many);
 	return 0;
 }

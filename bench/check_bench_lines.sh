@@ -12,6 +12,9 @@ expected=(
 	"unix_echo_1mib_throughput GB/s"
 	"relay_calls_per_s_1t calls/s"
 	"relay_calls_per_s_8t calls/s"
+	"shm_call_64b_p50 us"
+	"shm_call_64b_p99 us"
+	"shm_calls_per_s_8t calls/s"
 	"call_64b_p50 us"
 	"call_64b_p99 us"
 	"call_4kib_p50 us"
@@ -31,6 +34,8 @@ expected=(
 	"ratio_1mib_throughput_to_unix x"
 	"ratio_calls_per_s_1t_to_relay x"
 	"ratio_calls_per_s_8t_to_relay x"
+	"ratio_call_64b_p50_to_shm_p50 x"
+	"ratio_shm_calls_per_s_8t_to_calls_per_s_8t x"
 	"ratio_100000_to_10_handles_p50 x"
 )
 libbinder_expected=(
