@@ -58,7 +58,9 @@ awk '
 /^bench\.binderd\./ { name = substr($1, 15); binderd[name] = $2 }
 END {
 	for (name in kernel) {
-		if (!(name in binderd) || name ~ /^ratio_/ || name ~ /^unix_/ || name ~ /_spread$/)
+		# The floors (unix_, relay_, shm_) do not use the device: their
+		# two rounds measure the same thing.
+		if (!(name in binderd) || name ~ /^(ratio|unix|relay|shm)_/ || name ~ /_spread$/)
 			continue
 		k = kernel[name] + 0; b = binderd[name] + 0
 		if (k == 0 || b == 0) continue
