@@ -125,18 +125,25 @@ links_closed=$(log_count a.bridged "link [0-9]+ to hostb closed")
 stream_out=$E2E_DIR/stream.out
 BINDER_DEVICE=$E2E_DIR/a.sock timeout -k 5 "${E2E_TIME_LIMIT:-150}" "$PROBE_CLIENT" \
 	--call-timeout "$client_call_timeout_s" add calculator@b "$STREAM_CALLS" --lookup-each \
-	>"$stream_out" 2>>"$e2e_clients_log" </dev/null &
+	--pause-after "$STREAM_CALLS_BEFORE_CUT" >"$stream_out" 2>>"$e2e_clients_log" </dev/null &
 stream_pid=$!
 
 stream_reached() {
 	grep -qE "^call $1: " "$stream_out"
 }
+# The client stops itself after call $STREAM_CALLS_BEFORE_CUT
+# (--pause-after) while the rule goes in, so that the cut falls in the
+# middle of the stream however fast its calls are.
+stream_paused() {
+	local client state
+	client=$(pgrep -P "$stream_pid") || return 1
+	state=$(ps -o stat= -p "$client") || return 1
+	[[ $state == T* ]]
+}
 check "the stream of calls runs" wait_until 60 stream_reached "$STREAM_CALLS_BEFORE_CUT"
-# The client is stopped while the rule goes in, so that the cut falls in
-# the middle of the stream however fast its calls are.
+check "the stream pauses itself for the cut" wait_until 60 stream_paused
 stream_client=$(pgrep -P "$stream_pid")
-check "the stream is paused for the cut" kill -STOP "$stream_client"
-check "the stream has calls left for the cut" eval '! stream_reached "$STREAM_CALLS"'
+check "the stream has calls left for the cut" eval '! stream_reached "$((STREAM_CALLS_BEFORE_CUT + 1))"'
 check "the cut, during the stream" link_cut_start
 check "the stream goes on" kill -CONT "$stream_client"
 check "A's bridged drops the silent link" \

@@ -4,12 +4,16 @@
  * for each, objects kept far away, objects passed by the hundred thousand.
  *
  *   bridge_probe_client [--call-timeout S] COMMAND ARGS...
- *     add NAME COUNT [--lookup-each]
+ *     add NAME COUNT [--lookup-each] [--pause-after N]
  *         ICalculate.add(i, 1000) for i = 1..COUNT on NAME (the calculator
  *         example's interface); prints "call I: ok", "call I: failed: WHY"
  *         or "call I: wrong result R", then "summary: ...". With
  *         --lookup-each, NAME is looked up again before every call (a
- *         lookup that fails fails that call).
+ *         lookup that fails fails that call). With --pause-after N
+ *         (below COUNT), the client stops itself (SIGSTOP) after call N's
+ *         line, so that a test can change the network at a known point of
+ *         the stream and then let it go on (SIGCONT), however fast the
+ *         calls are.
  *     keep NAME TAG SECONDS
  *         makes an IBridgeProbeObject with TAG, gives it to NAME's KEEP,
  *         prints "keep: kept by NAME", then serves it (printing "object
@@ -131,7 +135,7 @@ bool parse_number(const char *text, long minimum, long maximum, long *out)
 int usage(void)
 {
 	fprintf(stderr, "usage: bridge_probe_client [--call-timeout S] COMMAND ARGS...\n"
-	                "  add NAME COUNT [--lookup-each]\n"
+	                "  add NAME COUNT [--lookup-each] [--pause-after N]\n"
 	                "  keep NAME TAG SECONDS\n"
 	                "  call-kept NAME X\n"
 	                "  kept-state NAME\n"
@@ -214,10 +218,19 @@ static void describe_target(binder_object *object)
 
 static int command_add(binder_context *context, int argc, char **argv)
 {
-	long count;
-	bool lookup_each = argc == 3 && strcmp(argv[2], "--lookup-each") == 0;
-	if ((argc != 2 && !lookup_each) || !parse_number(argv[1], 1, MAX_COUNT, &count))
+	long count, pause_after = 0;
+	bool lookup_each = false;
+	if (argc < 2 || !parse_number(argv[1], 1, MAX_COUNT, &count))
 		return usage();
+	for (int option = 2; option < argc; option++) {
+		if (strcmp(argv[option], "--lookup-each") == 0)
+			lookup_each = true;
+		else if (strcmp(argv[option], "--pause-after") == 0 && option + 1 < argc &&
+		         parse_number(argv[option + 1], 1, count - 1, &pause_after))
+			option++;
+		else
+			return usage();
+	}
 	const char *name = argv[0];
 	binder_object *calculator = NULL;
 	long ok = 0, failed = 0, wrong = 0;
@@ -233,6 +246,10 @@ static int command_add(binder_context *context, int argc, char **argv)
 	}
 	for (long i = 1; i <= count; i++) {
 		int32_t sum = 0;
+		/* After call i - 1's line, whatever its outcome; no call is in
+		 * flight, so no alarm runs while stopped. */
+		if (pause_after > 0 && i == pause_after + 1)
+			raise(SIGSTOP);
 		if (lookup_each) {
 			binder_object_unref(calculator);
 			calculator = NULL;
