@@ -33,7 +33,7 @@ static void print_usage(const char *when, const struct binderd_usage *usage)
 	        usage->fd_count);
 }
 
-Test(memory, returns_to_baseline, .timeout = 150.0)
+Test(memory, returns_to_baseline, .timeout = 400.0)
 {
 	cr_assert(binderd_pid() > 0, "cannot find binderd's pid (BINDERD_PID or %s)",
 	          "the owner of $BINDER_DEVICE");
