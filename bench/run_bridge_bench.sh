@@ -177,7 +177,7 @@ forget() {
 	done
 }
 
-# Stops every process, newest first: SIGTERM, then up to 5 s, then
+# Stops every process, newest first: SIGTERM, then up to 30 s, then
 # SIGKILL. A bridged that does not exit 0 fails the run.
 stop_all() {
 	local i pid name code deadline
@@ -188,12 +188,12 @@ stop_all() {
 		name=${names[i]}
 		((pid > 0)) || continue
 		kill -TERM "$pid" 2>/dev/null || true
-		deadline=$((SECONDS + 5))
+		deadline=$((SECONDS + 30))
 		while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
 			sleep 0.05
 		done
 		if kill -0 "$pid" 2>/dev/null; then
-			log "$name (pid $pid) did not stop in 5 s: killed"
+			log "$name (pid $pid) did not stop in 30 s: killed"
 			kill -KILL "$pid" 2>/dev/null
 			[[ $name == bridged* ]] && ((status == 0)) && status=1
 		fi

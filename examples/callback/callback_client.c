@@ -35,7 +35,7 @@ static void print_no_context_manager(void)
 }
 
 /* How long to wait for the oneway onFinished after sum() returned. */
-#define FINISHED_WAIT_SECONDS 10
+#define FINISHED_WAIT_SECONDS 30
 
 /* The listener's state: its user_data. Handlers run on binder threads, so
  * what they share with main() is under a mutex. */

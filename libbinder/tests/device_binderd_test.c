@@ -87,7 +87,7 @@ static void become_manager(binder_device *device)
 
 	/* The previous test's manager may not be released yet: binderd sees
 	 * its process go away asynchronously. */
-	for (tries = 0; tries < 200; tries++) {
+	for (tries = 0; tries < 2000; tries++) {
 		status = binder_device_ioctl(device, BINDER_SET_CONTEXT_MGR, NULL);
 		if (status != -EBUSY)
 			break;

@@ -32,7 +32,7 @@ enum {
 	CODE_ADD = BINDER_FIRST_CALL_TRANSACTION, /* (a, b) -> a + b */
 	CODE_GET_TARGET,    /* -> the child's second object (always the same) */
 	CODE_SLEEP_MS,      /* (ms, at most 1000) */
-	CODE_BLOCK,         /* blocks until the child is killed (10 s at most) */
+	CODE_BLOCK,         /* blocks until the child is killed (60 s at most) */
 	CODE_BLOCKED_COUNT, /* -> how many CODE_BLOCK calls are blocked */
 	CODE_HOLD,          /* (count, objects...): the child keeps them */
 	CODE_DROP_ALL,      /* the child drops every object it keeps */
@@ -276,7 +276,9 @@ static int service_transact(binder_object *self, uint32_t code, binder_parcel *d
 		return status;
 	case CODE_BLOCK:
 		atomic_fetch_add(&blocked_calls, 1);
-		for (int i = 0; i < 1000; i++)
+		/* Far beyond the caller's 10 s wait for every call to block:
+		 * a call must not end by itself before the close. */
+		for (int i = 0; i < 6000; i++)
 			sleep_ms(10);
 		atomic_fetch_sub(&blocked_calls, 1);
 		return 0;

@@ -1051,7 +1051,8 @@ Test(runtime, context_closes_when_the_library_drops_the_last_reference, .timeout
 	cr_assert_eq(binder_object_transact(manager, CODE_HOLD, data, NULL, 0), 0);
 	binder_parcel_free(data);
 	for (waited = 0;
-	     waited < 300 && (atomic_load(&destroyed) == 0 || count_threads() > baseline); waited++)
+	     waited < 2000 && (atomic_load(&destroyed) == 0 || count_threads() > baseline);
+	     waited++)
 		usleep(10000);
 	cr_assert_eq(atomic_load(&destroyed), 1, "the object was not freed");
 	cr_assert_eq(count_threads(), baseline, "the context's threads did not end");

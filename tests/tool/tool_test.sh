@@ -219,7 +219,7 @@ fi
 # --- a service that dies during a call
 run call tool.test 7
 expect_error 1 "service died during the call" "call tool.test 7: dead object"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
 	kill -0 "$service_pid" 2>/dev/null || break
 	sleep 0.05
 done
@@ -230,7 +230,7 @@ else
 	service_pid=
 fi
 gone=
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
 	run check tool.test
 	if [ "$status" -eq 1 ]; then
 		gone=1
