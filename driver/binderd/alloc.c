@@ -184,6 +184,7 @@ int area_alloc(struct area *area, size_t data_size, size_t offsets_size, size_t 
 	best->extra_size = extra_size;
 	best->txn = NULL;
 	best->target_node = NULL;
+	best->target_node_tmp = false;
 	if (async)
 		area->free_async_space -= charge;
 	HASH_ADD(hh, area->by_offset, offset, sizeof(size_t), best);
@@ -201,6 +202,7 @@ void area_free(struct area *area, struct buffer *buffer)
 	buffer->free = true;
 	buffer->txn = NULL;
 	buffer->target_node = NULL;
+	buffer->target_node_tmp = false;
 	/* A free block's key is its size: out of the tree while it grows. */
 	struct buffer *next = TAILQ_NEXT(buffer, entry);
 	if (next && next->free) {

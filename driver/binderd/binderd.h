@@ -104,7 +104,11 @@ struct buffer {
 	size_t async_charge;      /* what it took from the async space */
 	struct txn *txn;          /* the transaction using it, until freed */
 	struct node *target_node; /* holds a strong local ref while set */
-	pid_t sender_pid;         /* of an async buffer, for oneway_spam.c */
+	/* target_node was killed alone (BINDERD_OP_KILL_NODE) while this
+	 * buffer held it: its strong ref died with the node, and a tmp ref
+	 * keeps the node's memory until the buffer is freed. */
+	bool target_node_tmp;
+	pid_t sender_pid; /* of an async buffer, for oneway_spam.c */
 };
 
 TAILQ_HEAD(buffer_queue, buffer);

@@ -393,8 +393,10 @@ void buffer_release_objects(struct proc *proc, struct buffer *buffer, size_t obj
 		case BINDER_TYPE_BINDER:
 		case BINDER_TYPE_WEAK_BINDER: {
 			memcpy(&flat, data + offset, sizeof(flat));
+			/* The cookie too: a node killed alone leaves the table,
+			 * and a new one may have its ptr. */
 			struct node *node = node_find(proc, flat.binder);
-			if (node)
+			if (node && node->cookie == flat.cookie)
 				node_dec(node, type == BINDER_TYPE_BINDER, false);
 			break;
 		}
@@ -413,6 +415,11 @@ void buffer_release_objects(struct proc *proc, struct buffer *buffer, size_t obj
 	if (buffer->target_node) {
 		struct node *node = buffer->target_node;
 		buffer->target_node = NULL;
-		node_dec(node, true, false);
+		if (buffer->target_node_tmp) {
+			buffer->target_node_tmp = false;
+			node_dec_tmp(node);
+		} else {
+			node_dec(node, true, false);
+		}
 	}
 }

@@ -191,6 +191,18 @@ static void kill_node(struct proc *proc, const struct binderd_request *request,
 	}
 	log_debug("proc %d: node %llu (%llx) killed by its owner", proc->pid,
 	          (unsigned long long)node->debug_id, (unsigned long long)node->ptr);
+	/* The process lives on, and so do its buffers that target the node
+	 * (a oneway call being served, say): their strong refs die with the
+	 * node, as they would with the process, but the node's memory stays
+	 * until the last of them is freed. */
+	struct buffer *buffer, *next_buffer;
+	HASH_ITER(hh, proc->area.by_offset, buffer, next_buffer)
+	{
+		if (buffer->target_node == node && !buffer->target_node_tmp) {
+			node_inc_tmp(node);
+			buffer->target_node_tmp = true;
+		}
+	}
 	node_release(node);
 	reply(proc, 0, NULL, 0, NULL, 0);
 }
